@@ -1,0 +1,49 @@
+# Two commands set everything up from nothing and run: `make course` (the main job) and `make test`.
+SHELL := /bin/bash
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SCALE ?=
+FLAGS ?=
+OUT   ?= course_output
+# The shared Tiny ImageNet sample, when it sits beside the checkout (as in CI); an explicit variable wins.
+SHARED_TINY := $(abspath ../shared/data/tiny-imagenet-200-sub.zip)
+ifeq ($(RESNET_COURSE_TINY_IMAGENET),)
+  ifneq ($(wildcard $(SHARED_TINY)),)
+    export RESNET_COURSE_TINY_IMAGENET := $(SHARED_TINY)
+  endif
+endif
+
+.PHONY: install course test readme sync-check bench clean
+
+$(STAMP): settings.ini setup.py
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip check
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+course: $(STAMP)
+	$(VENV)/bin/resnet_course_run --out $(OUT) $(if $(SCALE),--scale $(SCALE)) $(if $(FLAGS),--flags "$(FLAGS)")
+
+test: $(STAMP)
+	$(VENV)/bin/resnet_course_test
+
+readme: $(STAMP)
+	$(PY) -c "from resnet_course.runner import write_readme; write_readme()"
+
+# Fails when the library or the cleaned notebooks are out of step with the notebooks.
+sync-check: $(STAMP)
+	@before=$$(git status --porcelain | sort); \
+	$(VENV)/bin/nbdev_export && $(VENV)/bin/nbdev_clean; \
+	after=$$(git status --porcelain | sort); \
+	if [ "$$before" != "$$after" ]; then echo "nbdev_export/nbdev_clean changed files; run them and commit:"; \
+	  comm -13 <(echo "$$before") <(echo "$$after"); exit 1; fi; echo "nbdev sync: clean"
+
+bench: $(STAMP)
+	$(PY) bench/bench_fast_path.py
+
+clean:
+	rm -rf $(OUT) _proc _docs
