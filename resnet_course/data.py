@@ -43,8 +43,9 @@ def tiny_imagenet_source() -> Path|None:
 
 # %% ../nbs/01_data.ipynb #95bd039f
 def course_scale(scale:str|None=None) -> str:
-    "The data scale a lesson runs at: `scale`, else `$RESNET_COURSE_SCALE`, else 'sample' when a Tiny ImageNet source is set, else 'fixture'."
-    scale = scale or os.environ.get('RESNET_COURSE_SCALE') or ('sample' if tiny_imagenet_source() else 'fixture')
+    "The data scale a lesson runs at: `scale`, else `$RESNET_COURSE_SCALE`, else 'sample' when real Tiny ImageNet data is found locally, else 'fixture'."
+    found = tiny_imagenet_source() or (data_root()/'tiny-imagenet-200'/'.complete').exists()
+    scale = scale or os.environ.get('RESNET_COURSE_SCALE') or ('sample' if found else 'fixture')
     if scale not in SCALES: raise ValueError(f"Unknown data scale {scale!r}: use one of {SCALES}.")
     return scale
 
