@@ -527,7 +527,7 @@ def overview(dls, items, expected=(64, 64), title='', max_batches=10) -> dict:
     counts, info = split_counts(items), image_info(items['img'] if 'img' in items else items['path'])
     display(counts)
     plot_image_info(info, expected, title); plt.show()
-    dls.show_batch(max_n=8, nrows=2, figsize=(10, 5)); plt.show()
+    dls.show_batch(max_n=6, nrows=1, figsize=(9, 2)); plt.show()
     cs = channel_stats(dls.valid, max_batches); display(cs)
     odd = int(((info.width != expected[0]) | (info.height != expected[1])).sum())
     return dict(dataset=title, classes=dls.c, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), images_checked=len(info),
