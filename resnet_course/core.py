@@ -187,6 +187,6 @@ def read_results(path=None, latest=True) -> pd.DataFrame:
     "The results log as a DataFrame; with `latest`, only the newest row per lesson, model, dataset, scale and note."
     path = Path(path or results_path())
     if not path.exists(): return pd.DataFrame(columns=RESULT_COLS)
-    df = pd.read_csv(path, keep_default_na=False, na_values=[''])
+    df = pd.read_csv(path, keep_default_na=False, na_values=[''], dtype={'lesson': str, 'note': str})
     if latest: df = df.drop_duplicates(['lesson','model','dataset','scale','note'], keep='last')
     return df.reset_index(drop=True)
