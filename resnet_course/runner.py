@@ -114,7 +114,9 @@ def course_run(
     print(f"\nAll {len(nbs)} lessons ran in {time.time()-total:.0f}s. Results ({out/'results.md'}):\n\n{table}")
 
 # %% ../nbs/99_runner.ipynb #c40359ff
-def _test_one(fn, skip_flags, force_flags, basepath):
+def _test_one(fn, skip_flags, force_flags, basepath, threads=None):
+    if threads:  # set in the worker: torch read OMP_NUM_THREADS long before the fork
+        import torch; torch.set_num_threads(threads)
     return test_nb(fn, skip_flags=skip_flags, force_flags=force_flags, basepath=basepath)
 
 @call_parse
@@ -132,13 +134,13 @@ def course_test(
     res_dir = tempfile.mkdtemp(prefix='resnet_course_test_')
     os.environ['RESNET_COURSE_RESULTS'] = str(Path(res_dir)/'results.csv')
     n_workers = n_workers if n_workers is not None else min(os.cpu_count() or 1, 4, len(files))
-    if n_workers > 1: os.environ['OMP_NUM_THREADS'] = os.environ.get('OMP_NUM_THREADS', '1')
+    threads = max(1, (os.cpu_count() or 1) // n_workers) if n_workers > 1 else None
     skip_flags, force_flags = cfg.tst_flags.split(), flags.split()
     print(f"Testing {len(files)} notebook(s) at {os.environ['RESNET_COURSE_SCALE']} scale with {n_workers} worker(s); skipping {set(skip_flags)-set(force_flags) or 'nothing'}", flush=True)
     start = time.time()
     with working_directory(cfg.nbs_path):
         results = parallel(_test_one, files, skip_flags=skip_flags, force_flags=force_flags, basepath=cfg.config_path,
-                           n_workers=n_workers, threadpool=False, pause=0.05)
+                           threads=threads, n_workers=n_workers, threadpool=False, pause=0.05)
     for f, (ok, secs) in zip(files, results): print(f"{'PASS' if ok else 'FAIL'}  {f.name:32} {secs:6.0f}s")
     n_pass = sum(ok for ok, _ in results)
     print(f"Total {time.time()-start:.0f}s")
