@@ -159,12 +159,15 @@ def readme_markdown(index_nb=None) -> str:
         if c.cell_type == 'code':
             flags = cell_flags(c.source)
             if flags & {'hide', 'exporti', 'include'} or 'nbdev_export'+'(' in c.source: continue
+            if re.search(r'^\s*#\|\s*echo:\s*false', c.source, re.M): c.metadata['tags'] = ['remove_input']
             c.source = '\n'.join(l for l in c.source.splitlines() if not l.lstrip().startswith('#|')).strip()
             c.outputs = [o for o in c.get('outputs', []) if o.get('output_type') != 'error']
             if not c.source and not c.outputs: continue
         keep.append(c)
     nb.cells = keep
-    body, _ = MarkdownExporter(exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(nb)
+    from traitlets.config import Config
+    cfg_ = Config({'TagRemovePreprocessor': {'enabled': True, 'remove_input_tags': {'remove_input'}}})
+    body, _ = MarkdownExporter(config=cfg_, exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(nb)
     body = re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
     return "<!-- Generated from nbs/index.ipynb: edit that notebook, then `make readme`. -->\n\n" + body
 
