@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import torch
 from torch import nn
+from .core import *  # first: it silences fastai's torch.jit deprecation warning at import
 from fastai.vision.all import *
 from fastai.callback.tracker import TrackerCallback
-from .core import *
 from .data import *
 
 # %% auto #0
