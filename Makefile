@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 SCALE ?=
 FLAGS ?=
 OUT   ?= course_output
+SAVE  ?=
+SMOKE ?=
 # The shared Tiny ImageNet sample, when it sits beside the checkout (as in CI); an explicit variable wins.
 SHARED_TINY := $(abspath ../shared/data/tiny-imagenet-200-sub.zip)
 ifeq ($(RESNET_COURSE_TINY_IMAGENET),)
@@ -25,8 +27,9 @@ $(STAMP): settings.ini setup.py
 
 install: $(STAMP)
 
+# SAVE=1: outputs into the notebooks and rows into results/results.csv (sample or full scale). SMOKE=1: every cell, fits cut short.
 course: $(STAMP)
-	$(VENV)/bin/resnet_course_run --out $(OUT) $(if $(SCALE),--scale $(SCALE)) $(if $(FLAGS),--flags "$(FLAGS)")
+	$(VENV)/bin/resnet_course_run --out $(OUT) $(if $(SCALE),--scale $(SCALE)) $(if $(FLAGS),--flags "$(FLAGS)") $(if $(SAVE),--save) $(if $(SMOKE),--smoke)
 
 test: $(STAMP)
 	$(VENV)/bin/resnet_course_test
