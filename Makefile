@@ -16,7 +16,7 @@ ifeq ($(RESNET_COURSE_TINY_IMAGENET),)
   endif
 endif
 
-.PHONY: install course test readme sync-check bench clean
+.PHONY: install course test readme sync-check bench docs clean
 
 $(STAMP): settings.ini setup.py
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -47,6 +47,12 @@ sync-check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_fast_path.py
+
+# The Quarto docs site in _docs/. Quarto is not on PyPI, so say where to get it before installing anything.
+docs:
+	$(if $(shell command -v quarto),,$(error make docs needs Quarto on PATH: run $(VENV)/bin/nbdev_install_quarto (uses sudo) or see https://quarto.org/docs/get-started/))
+	@$(MAKE) --no-print-directory install
+	$(VENV)/bin/nbdev_docs
 
 clean:
 	rm -rf $(OUT) _proc _docs
