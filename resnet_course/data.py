@@ -8,6 +8,7 @@ from .archives import DataError, data_root, safe_extract, download_file, is_zip,
 from .fixtures import INTEL_CLASSES, SIGNS_KEYS, fixture_root, intel_fixture_root, signs_fixture_root
 from .results import smoke_mode
 import os, json, random, hashlib, warnings, zipfile
+from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
@@ -20,8 +21,8 @@ from fastai.torch_core import TensorImage
 import fastai.vision.data, fastai.vision.learner   # register show_batch, show_results and plot_top_losses for images
 
 # %% auto #0
-__all__ = ['TINY_IMAGENET_URL', 'TINY_IMAGENET_ENV', 'SCALE_ENV', 'INTEL_ENV', 'SIGNS_ENV', 'SCALES', 'INTEL_KAGGLE',
-           'CACHE_VERSION', 'DATASETS', 'tiny_imagenet_source', 'course_scale', 'check_tiny_imagenet',
+__all__ = ['TINY_IMAGENET_URL', 'TINY_IMAGENET_ENV', 'SCALE_ENV', 'INTEL_ENV', 'SIGNS_ENV', 'SCALES', 'TINY_IMAGENET_MD5',
+           'INTEL_KAGGLE', 'CACHE_VERSION', 'DATASETS', 'tiny_imagenet_source', 'course_scale', 'check_tiny_imagenet',
            'get_tiny_imagenet', 'tiny_imagenet_words', 'pick_items', 'tiny_imagenet_items', 'check_intel', 'get_intel',
            'intel_items', 'signs_source', 'signs_arrays', 'signs_items', 'image_folder_items', 'to_rgb_uint8',
            'ImageCache', 'df_dls', 'lesson_dls']
@@ -31,12 +32,21 @@ TINY_IMAGENET_URL = 'https://cs231n.stanford.edu/tiny-imagenet-200.zip'
 TINY_IMAGENET_ENV, SCALE_ENV, INTEL_ENV, SIGNS_ENV = 'RESNET_COURSE_TINY_IMAGENET', 'RESNET_COURSE_SCALE', 'RESNET_COURSE_INTEL', 'RESNET_COURSE_SIGNS'
 SCALES = ('fixture', 'sample', 'full')
 
+@lru_cache(maxsize=16)
+def _tiny_zip(p:str, size:int, mtime_ns:int) -> bool:
+    if not is_zip(p): return False
+    with zipfile.ZipFile(p) as z: return 'tiny-imagenet-200/wnids.txt' in z.namelist()
+
+def _is_tiny_zip(p) -> bool: st = Path(p).stat(); return _tiny_zip(str(Path(p).resolve()), st.st_size, st.st_mtime_ns)
+
 def tiny_imagenet_source() -> Path|None:
     "The local Tiny ImageNet archive or folder named by `$RESNET_COURSE_TINY_IMAGENET`, if set."
     s = os.environ.get(TINY_IMAGENET_ENV)
     if not s: return None
     p = Path(s).expanduser()
     if not p.exists(): raise DataError(f"${TINY_IMAGENET_ENV} points to {p}, which does not exist: fix the path or unset the variable.")
+    if not (_is_tiny_zip(p) if p.is_file() else any((q/'wnids.txt').exists() for q in (p, p/'tiny-imagenet-200'))):
+        raise DataError(f"${TINY_IMAGENET_ENV} points to {p}, which is not a Tiny ImageNet zip or folder (no tiny-imagenet-200/wnids.txt): fix the path or unset the variable.")
     return p
 
 def course_scale(scale:str|None=None) -> str:
@@ -62,9 +72,9 @@ def check_tiny_imagenet(root) -> Path:
     if unknown: warnings.warn(f"{root/'train'}: class folder(s) {', '.join(unknown[:5])} are not in wnids.txt and are left out.")
     return root
 
-def _is_tiny_zip(p) -> bool: return is_zip(p) and 'tiny-imagenet-200/wnids.txt' in zipfile.ZipFile(p).namelist()
+TINY_IMAGENET_MD5 = '90528d7ca1a48142e341f4ef8d21d0de'   # the official archive's checksum, as dataset loaders publish it
 
-def get_tiny_imagenet(source=None, download:bool=True, url:str=TINY_IMAGENET_URL, timeout:float=10) -> Path:
+def get_tiny_imagenet(source=None, download:bool=True, url:str=TINY_IMAGENET_URL, timeout:float=10, md5:str|None=TINY_IMAGENET_MD5) -> Path:
     "The `tiny-imagenet-200` folder from `source` (zip or folder), `$RESNET_COURSE_TINY_IMAGENET`, an earlier download, or the official download."
     source = Path(source) if source else tiny_imagenet_source()
     if source is not None and source.is_dir(): return check_tiny_imagenet(source/'tiny-imagenet-200' if (source/'tiny-imagenet-200').is_dir() else source)
@@ -72,7 +82,7 @@ def get_tiny_imagenet(source=None, download:bool=True, url:str=TINY_IMAGENET_URL
     full = data_root()/'tiny-imagenet-200'
     if (full/'.complete').exists(): return check_tiny_imagenet(full/'tiny-imagenet-200')
     if not download: raise DataError(f"Tiny ImageNet not found: set ${TINY_IMAGENET_ENV} to a local tiny-imagenet-200.zip or folder, or download {url}.")
-    zf = download_file(url, data_root()/'tiny-imagenet-200.zip', check=_is_tiny_zip, timeout=timeout, hint=f' or set ${TINY_IMAGENET_ENV} to a local copy')
+    zf = download_file(url, data_root()/'tiny-imagenet-200.zip', check=_is_tiny_zip, timeout=timeout, hint=f' or set ${TINY_IMAGENET_ENV} to a local copy', md5_hex=md5)
     return check_tiny_imagenet(safe_extract(zf, full)/'tiny-imagenet-200')
 
 # %% ../nbs/01_data.ipynb #bda30d71
@@ -150,6 +160,7 @@ def get_intel(source=None, download:bool=True) -> Path:
     if source is not None:
         source = Path(source)
         if not source.exists(): raise DataError(f"Intel data source {source} does not exist: fix the path (or ${INTEL_ENV}).")
+        if source.is_file() and not is_zip(source): raise DataError(f"Intel data source {source} is not a zip archive or a folder: fix the path (or ${INTEL_ENV}).")
         return check_intel(source if source.is_dir() else safe_extract(source))
     dest = data_root()/'intel-image-classification'
     if (dest/'.complete').exists(): return check_intel(dest)
