@@ -72,16 +72,16 @@ def atomic_dir(dest):
 
 # %% ../nbs/90_archives.ipynb #283677c2
 @lru_cache(maxsize=256)
-def _sha256_of(path:str, size:int, mtime_ns:int) -> str:
+def _sha256_of(path:str, size:int, mtime_ns:int, ino:int, ctime_ns:int) -> str:
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
 def sha256(path) -> str:
-    "The SHA-256 of the file at `path` (remembered while its size and modification time stay the same)."
+    "The SHA-256 of the file at `path` (remembered while its size, times and inode stay the same)."
     st = Path(path).stat()
-    return _sha256_of(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    return _sha256_of(str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 # %% ../nbs/90_archives.ipynb #b62db8ec
 MAX_EXTRACT_ENV = 'RESNET_COURSE_MAX_EXTRACT_GB'
