@@ -12,6 +12,7 @@ from torch import nn
 from .archives import atomic_path   # first: it silences fastai's torch.jit warning at import
 from fastcore.foundation import L
 from fastai.learner import Learner, Recorder
+from fastai.torch_core import get_model
 from fastai.callback.core import Callback
 from fastai.callback.tracker import TrackerCallback, EarlyStoppingCallback
 
@@ -34,7 +35,7 @@ def _plain(o):
 def save_weights(model, path) -> Path:
     "Save the `state_dict` of `model` (a module, a Learner or a state_dict) to `path` atomically."
     if isinstance(model, Learner): model = model.model
-    sd = model.state_dict() if isinstance(model, nn.Module) else model
+    sd = get_model(model).state_dict() if isinstance(model, nn.Module) else model   # get_model: without a DDP wrapper's `module.`
     with atomic_path(path) as tmp: torch.save(_plain(dict(sd)), tmp)
     return Path(path)
 
@@ -83,7 +84,7 @@ CHECKPOINT_FORMAT = 'resnet_course-checkpoint-1'
 
 def save_checkpoint(path, learn:Learner, epoch:int, history:list, best:float, wait:int, config:dict|None=None) -> Path:
     "Write a training checkpoint (model, optimiser, epoch, history rows, tracker state, config) to `path` atomically."
-    state = dict(format=CHECKPOINT_FORMAT, model=learn.model.state_dict(), opt=learn.opt.state_dict() if learn.opt else None,
+    state = dict(format=CHECKPOINT_FORMAT, model=get_model(learn.model).state_dict(), opt=learn.opt.state_dict() if learn.opt else None,
                  epoch=epoch, history=history, best=best, wait=wait, config=config or {})
     with atomic_path(path) as tmp: torch.save(_plain(state), tmp)
     return Path(path)
