@@ -5,6 +5,7 @@
 # %% ../nbs/00_core.ipynb #d1612901
 from __future__ import annotations
 from .results import log_result, smoke_mode   # first: it silences fastai's torch.jit warning at import
+from .distributed import DistributedFit, launched
 import os, time, random, platform
 from dataclasses import dataclass
 from functools import partial
@@ -139,7 +140,7 @@ def get_learner(dls, model, recipe:Recipe|None=None, fast:bool=True, metrics=Non
     "A fastai `Learner` for `recipe`: its optimiser, weight decay and clipping, accuracy (+ top-5 for ≥10 classes), the fast path."
     recipe = recipe or Recipe()
     if metrics is None: metrics = [accuracy] + ([top_k_accuracy] if getattr(dls, 'c', 0) >= 10 else [])
-    cbs = L(cbs) + recipe.callbacks() + (fast_path(dls.device) if fast else []) + [StopOnNaN()]
+    cbs = L(cbs) + recipe.callbacks() + (fast_path(dls.device) if fast else []) + [StopOnNaN()] + ([DistributedFit()] if launched() else [])
     if smoke_mode() and SmokeBatches not in defaults.callbacks: cbs += [SmokeBatches()]
     learn = Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), opt_func=recipe.opt_func(dls.device),
                     wd=recipe.wd, metrics=metrics, cbs=cbs, **kwargs)
