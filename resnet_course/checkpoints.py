@@ -12,6 +12,7 @@ from torch import nn
 from .archives import atomic_path   # first: it silences fastai's torch.jit warning at import
 from fastcore.foundation import L
 from fastai.learner import Learner, Recorder, CancelFitException
+from fastai.torch_core import get_model, rank_distrib
 from fastai.callback.core import Callback
 from fastai.callback.tracker import TrackerCallback, EarlyStoppingCallback
 
@@ -34,7 +35,7 @@ def _plain(o):
 def save_weights(model, path) -> Path:
     "Save the `state_dict` of `model` (a module, a Learner or a state_dict) to `path` atomically."
     if isinstance(model, Learner): model = model.model
-    sd = model.state_dict() if isinstance(model, nn.Module) else model
+    sd = get_model(model).state_dict() if isinstance(model, nn.Module) else model   # get_model: without a DDP wrapper's `module.`
     with atomic_path(path) as tmp: torch.save(_plain(dict(sd)), tmp)
     return Path(path)
 
@@ -83,7 +84,7 @@ CHECKPOINT_FORMAT = 'resnet_course-checkpoint-1'
 
 def save_checkpoint(path, learn:Learner, epoch:int, history:list, best:float, wait:int, config:dict|None=None) -> Path:
     "Write a training checkpoint (model, optimiser, epoch, history rows, tracker state, config) to `path` atomically."
-    state = dict(format=CHECKPOINT_FORMAT, model=learn.model.state_dict(), opt=learn.opt.state_dict() if learn.opt else None,
+    state = dict(format=CHECKPOINT_FORMAT, model=get_model(learn.model).state_dict(), opt=learn.opt.state_dict() if learn.opt else None,
                  epoch=epoch, history=history, best=best, wait=wait, config=config or {})
     with atomic_path(path) as tmp: torch.save(_plain(state), tmp)
     return Path(path)
@@ -133,6 +134,7 @@ class SaveLast(Callback):
         val = row[self.monitor]
         if val < self.best: self.best, self.wait = val, 0
         else: self.wait += 1
+        if rank_distrib(): return   # in a launched run, rank 0 writes the files
         save_checkpoint(self.folder/'last.pth', self.learn, row['epoch'], self.rows, self.best, self.wait, self.config)
         _write_history(self.folder/'history.csv', self.rows)
 
@@ -147,7 +149,7 @@ class SaveBest(TrackerCallback):
         if self.start_best is not None: self.best = self.start_best
     def after_epoch(self):
         super().after_epoch()
-        if self.new_best: save_weights(self.learn.model, self.fname)
+        if self.new_best and not rank_distrib(): save_weights(self.learn.model, self.fname)
 
 # %% ../nbs/92_checkpoints.ipynb #08b83249
 RUN_FILES = ('last.pth', 'best.pth', 'history.csv', 'args.json')
@@ -155,6 +157,7 @@ RUN_FILES = ('last.pth', 'best.pth', 'history.csv', 'args.json')
 def prepare_run_dir(folder, resume:bool=False) -> Path:
     "Create run folder `folder`; refuse one that already holds a run unless `resume`, and require `last.pth` when resuming."
     folder = Path(folder)
+    if rank_distrib(): folder.mkdir(parents=True, exist_ok=True); return folder   # launched: rank 0 checks (the others would see its new files)
     if folder.exists() and not folder.is_dir(): raise WeightsError(f"{folder} is a file, not a run folder: choose another output folder.")
     found = [f for f in RUN_FILES if (folder/f).exists()]
     if resume and not (folder/'last.pth').exists():

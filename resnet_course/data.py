@@ -309,6 +309,8 @@ def lesson_dls(scale=None, n_classes:int=6, n_train:int=100, n_valid:int=50, siz
     "`(dls, info)` for a lesson: `dataset` at `scale` (its fixture, the real sample, or the full set) through `df_dls`."
     scale = course_scale(scale)
     if dataset not in DATASETS: raise ValueError(f"Unknown dataset {dataset!r}: use one of {', '.join(DATASETS)}.")
+    if smoke_mode() and scale == 'full':   # fixtures shaped like the real downloads, read through the full-data path
+        for env, fixture in ((INTEL_ENV, intel_fixture_root), (SIGNS_ENV, signs_fixture_root)): os.environ.setdefault(env, str(fixture()))
     classes = classes or n_classes or None
     if scale != 'sample': n_train = n_valid = None       # fixtures are tiny already; full means all
     if dataset == 'tiny-imagenet':

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 from .archives import data_root, atomic_path
+from fastai.torch_core import rank_distrib
 
 # %% auto #0
 __all__ = ['RESULT_COLS', 'RESULTS_ENV', 'SMOKE_ENV', 'smoke_mode', 'results_path', 'ResultsError', 'log_result', 'read_results',
@@ -80,6 +81,7 @@ def log_result(lesson, model, dataset, scale, img_size, epochs, metrics:dict, se
                train_loss=r(metrics.get('train_loss')), valid_loss=r(metrics.get('valid_loss')), accuracy=r(metrics.get('accuracy')),
                seconds=round(float(seconds), 1), device=device, note=note, date=dt.date.today().isoformat(), seed=seed,
                top5=r(metrics.get('top_k_accuracy', metrics.get('top5'))), session=_SESSION)
+    if rank_distrib(): return row   # in a launched run, rank 0 writes the row
     buf = io.StringIO()
     csv.DictWriter(buf, fieldnames=RESULT_COLS).writerow({k: ' '.join(v.splitlines()) if isinstance(v, str) else v for k, v in row.items()})
     try:
