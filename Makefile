@@ -55,6 +55,7 @@ sync-check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_fast_path.py
+	$(PY) bench/bench_pipeline.py
 	$(PY) bench/bench_cuda.py
 
 # The Quarto docs site in _docs/. Quarto is not on PyPI, so say where to get it before installing anything.

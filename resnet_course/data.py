@@ -17,7 +17,9 @@ from PIL import Image, ImageOps
 from fastcore.foundation import L
 from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
 from fastai.data.transforms import ColReader, ColSplitter, IntToFloatTensor, get_image_files
-from fastai.torch_core import TensorImage
+from fastcore.basics import chunked
+from fastai.torch_core import TensorImage, TensorCategory
+from fastai.data.core import TfmdDL
 import fastai.vision.data, fastai.vision.learner   # register show_batch, show_results and plot_top_losses for images
 
 # %% auto #0
@@ -25,7 +27,7 @@ __all__ = ['TINY_IMAGENET_URL', 'TINY_IMAGENET_ENV', 'SCALE_ENV', 'INTEL_ENV', '
            'INTEL_KAGGLE', 'CACHE_VERSION', 'DATASETS', 'tiny_imagenet_source', 'course_scale', 'check_tiny_imagenet',
            'get_tiny_imagenet', 'tiny_imagenet_words', 'pick_items', 'tiny_imagenet_items', 'check_intel', 'get_intel',
            'intel_items', 'signs_source', 'signs_arrays', 'signs_items', 'image_folder_items', 'to_rgb_uint8',
-           'ImageCache', 'df_dls', 'lesson_dls']
+           'ImageCache', 'CachedImageDL', 'df_dls', 'lesson_dls']
 
 # %% ../nbs/01_data.ipynb #17168637
 TINY_IMAGENET_URL = 'https://cs231n.stanford.edu/tiny-imagenet-200.zip'
@@ -250,16 +252,22 @@ def to_rgb_uint8(im:Image.Image, name='image') -> Image.Image:
 
 # %% ../nbs/01_data.ipynb #54784e87
 class ImageCache:
-    "Images as `size`×`size` uint8 tensors, decoded once, kept in memory and in a cache file; unknown ones decoded on demand."
-    def __init__(self, size:int): self.size, self.store, self.bad = size, {}, []
+    "Images as `size`×`size` uint8 tensors, decoded once, kept in memory (in one tensor, `pixels`) and in a cache file; unknown ones decoded on demand."
+    def __init__(self, size:int):
+        self.size, self.index, self.bad = size, {}, []
+        self.pixels = torch.zeros(0, 3, size, size, dtype=torch.uint8)
     def decode(self, o) -> torch.Tensor:
         "One image (a path or an H×W×3 uint8 array) as a 3×size×size uint8 tensor."
         im = Image.fromarray(o) if isinstance(o, np.ndarray) else to_rgb_uint8(Image.open(o), o)
         im = ImageOps.fit(im.convert('RGB'), (self.size, self.size), Image.BILINEAR)
         return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
     def __call__(self, o) -> TensorImage:
-        x = None if isinstance(o, np.ndarray) else self.store.get(str(o))
-        return TensorImage(self.decode(o) if x is None else x)
+        i = None if isinstance(o, np.ndarray) else self.index.get(str(o))
+        return TensorImage(self.decode(o) if i is None else self.pixels[i])
+    def rows(self, keys) -> torch.Tensor|None:
+        "The rows of `pixels` that hold `keys` (paths), or `None` if one of them is not cached."
+        rows = [self.index.get(str(k)) for k in keys]
+        return None if None in rows else torch.tensor(rows, dtype=torch.long)
     def fill(self, paths):
         "Decode `paths` (or load them from the cache file); unreadable ones go to `self.bad`."
         paths = [str(p) for p in paths]
@@ -274,10 +282,25 @@ class ImageCache:
                 except (OSError, SyntaxError, ValueError, DataError): bad.append(p)
             d = dict(paths=good, pixels=torch.stack(xs) if xs else torch.zeros(0, 3, self.size, self.size, dtype=torch.uint8), bad=bad)
             with atomic_path(fn) as t: torch.save(d, t)
-        self.store.update(zip(d['paths'], d['pixels'])); self.bad += d['bad']
+        n = len(self.pixels)
+        self.pixels = torch.cat([self.pixels, d['pixels']]) if n else d['pixels']
+        self.index.update((p, n + i) for i, p in enumerate(d['paths'])); self.bad += d['bad']
         return self
 
 def _stat(p): st = os.stat(p); return st.st_size, st.st_mtime_ns
+
+
+# %% ../nbs/01_data.ipynb #b3f0c6a8
+class CachedImageDL(TfmdDL):
+    "A `TfmdDL` that takes each batch of cached images (and labels) with one indexing operation instead of image by image."
+    def create_batches(self, samps):
+        src = getattr(self.dataset, 'cached_batches', None)   # (pixels, rows, labels), set by `df_dls`
+        if src is None: yield from super().create_batches(samps); return
+        pixels, rows, labels = src
+        for idx in chunked(samps, self.bs, self.drop_last):
+            idx = torch.as_tensor(idx, dtype=torch.long)
+            yield TensorImage(pixels[rows[idx]]), TensorCategory(labels[idx])
+
 
 # %% ../nbs/01_data.ipynb #d2e147a4
 def df_dls(df:pd.DataFrame, size:int=64, bs:int=32, batch_tfms=None, device=None, num_workers:int=0, **kwargs):
@@ -292,9 +315,13 @@ def df_dls(df:pd.DataFrame, size:int=64, bs:int=32, batch_tfms=None, device=None
     if empty: raise DataError(f"Class(es) {', '.join(map(str, empty[:5]))} have no readable training images: check or re-copy their files.")
     n_train = int((~df.is_valid).sum())
     if bs > n_train: warnings.warn(f"Batch size {bs} is more than the {n_train} training images: using {n_train}."); bs = n_train
-    dblock = DataBlock(blocks=(TransformBlock(type_tfms=cache, batch_tfms=IntToFloatTensor), CategoryBlock), get_x=ColReader(col),
+    dblock = DataBlock(blocks=(TransformBlock(type_tfms=cache, batch_tfms=IntToFloatTensor, dl_type=CachedImageDL), CategoryBlock), get_x=ColReader(col),
                        get_y=ColReader('label'), splitter=ColSplitter('is_valid'), batch_tfms=batch_tfms)
-    return dblock.dataloaders(df.reset_index(drop=True), bs=bs, device=device, num_workers=num_workers, **kwargs)
+    dls = dblock.dataloaders(df.reset_index(drop=True), bs=bs, device=device, num_workers=num_workers, **kwargs)
+    for ds in (dls.train_ds, dls.valid_ds):      # whole batches from the cache (`CachedImageDL`) where every image is in it
+        rows = cache.rows(ds.items.path) if col == 'path' else None
+        if rows is not None: ds.cached_batches = (cache.pixels, rows, torch.tensor([dls.vocab.o2i[l] for l in ds.items.label]))
+    return dls
 
 # %% ../nbs/01_data.ipynb #4299337b
 DATASETS = ('tiny-imagenet', 'intel', 'signs')
