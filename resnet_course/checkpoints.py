@@ -120,7 +120,7 @@ class SaveLast(Callback):
                 if isinstance(cb, TrackerCallback) and cb.monitor == self.monitor: cb.best = self.best
                 if isinstance(cb, EarlyStoppingCallback): cb.wait = self.wait
                 # the best epoch was the last one saved: its best.pth write may have been cut short, so write it again
-                if isinstance(cb, SaveBest) and cb.monitor == self.monitor and best_is_last: save_weights(self.state['model'], cb.fname)
+                if isinstance(cb, SaveBest) and cb.monitor == self.monitor and best_is_last and not rank_distrib(): save_weights(self.state['model'], cb.fname)
     def after_epoch(self):
         names = [n for n in self.recorder.metric_names[1:] if n != 'time']
         row = dict(epoch=self.offset + self.epoch + 1, **{n: float(v) for n, v in zip(names, self.recorder.values[-1])})

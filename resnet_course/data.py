@@ -4,17 +4,15 @@
 
 # %% ../nbs/01_data.ipynb #e4e7aa59
 from __future__ import annotations
-from .archives import DataError, data_root, safe_extract, download_file, is_zip, atomic_path, sha256   # first: quiets fastai's import
+from .archives import DataError, data_root, safe_extract, download_file, is_zip, atomic_path   # first: quiets fastai's import
 from .fixtures import INTEL_CLASSES, SIGNS_KEYS, fixture_root, intel_fixture_root, signs_fixture_root
 from .results import smoke_mode
 import os, json, random, hashlib, warnings, zipfile
 from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd
-import matplotlib.pyplot as plt
 import torch
 from PIL import Image, ImageOps
-from fastcore.foundation import L
 from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
 from fastai.data.transforms import ColReader, ColSplitter, IntToFloatTensor, get_image_files
 from fastcore.basics import chunked

@@ -4,7 +4,7 @@
 
 # %% ../nbs/93_results.ipynb #70495f7c
 from __future__ import annotations
-import os, csv, io, time, hashlib, tempfile, warnings
+import os, csv, io, hashlib, tempfile, warnings
 import datetime as dt
 from pathlib import Path
 import pandas as pd

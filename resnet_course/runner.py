@@ -7,9 +7,10 @@ from __future__ import annotations
 from .core import course_report   # first: it quiets fastai's import
 from .results import read_results, results_markdown, RESULTS_ENV, SMOKE_ENV
 import os, re, sys, time, tempfile, subprocess
+from functools import partial
 from pathlib import Path
 from fastcore.script import call_parse
-from fastcore.parallel import parallel
+from concurrent.futures import ProcessPoolExecutor
 from fastcore.xtras import working_directory
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
@@ -118,9 +119,13 @@ def course_run(
 ):
     "Execute the course's lessons in order, headless, each in its own process; write the executed notebooks and the results table."
     if tiny_imagenet: os.environ['RESNET_COURSE_TINY_IMAGENET'] = str(Path(tiny_imagenet).resolve())
-    from resnet_course.data import course_scale
-    scale = course_scale(scale)
-    if save and (smoke or scale == 'fixture'): _exit(f"--save writes the docs' outputs and the results log: run it at sample or full scale, without --smoke.", 2)
+    from resnet_course.data import course_scale, tiny_imagenet_source
+    from resnet_course.archives import DataError
+    try:   # a bad --tiny_imagenet or $RESNET_COURSE_SCALE fails here, in one line, before any lesson runs
+        if tiny_imagenet: tiny_imagenet_source()
+        scale = course_scale(scale)
+    except (DataError, ValueError) as e: _exit(str(e), 2)
+    if save and (smoke or scale == 'fixture'): _exit("--save writes the docs' outputs and the results log: run it at sample or full scale, without --smoke.", 2)
     os.environ['RESNET_COURSE_SCALE'] = scale
     if smoke: os.environ[SMOKE_ENV] = '1'
     cfg = get_config()
@@ -177,8 +182,10 @@ def course_test(
     print(f"Testing {len(files)} notebook(s) at {os.environ['RESNET_COURSE_SCALE']} scale with {n_workers} worker(s); skipping {set(skip_flags)-set(force_flags) or 'nothing'}", flush=True)
     start = time.time()
     with working_directory(cfg.nbs_path):
-        results = parallel(_test_one, files, skip_flags=skip_flags, force_flags=force_flags, basepath=cfg.config_path,
-                           threads=threads, n_workers=n_workers, threadpool=False, pause=0.05)
+        # a fresh process per notebook: in a shared one, a notebook's own `@patch` cells (00's `fit_recipe`, say) leak into the next
+        with ProcessPoolExecutor(max(n_workers, 1), max_tasks_per_child=1) as ex:
+            results = list(ex.map(partial(_test_one, skip_flags=skip_flags, force_flags=force_flags, basepath=cfg.config_path,
+                                          threads=threads), files))
     for f, (ok, secs) in zip(files, results): print(f"{'PASS' if ok else 'FAIL'}  {f.name:32} {secs:6.0f}s")
     n_pass = sum(ok for ok, _ in results)
     print(f"Total {time.time()-start:.0f}s")
