@@ -6,7 +6,7 @@
 from __future__ import annotations
 from .results import log_result, smoke_mode   # first: it silences fastai's torch.jit warning at import
 from .distributed import DistributedFit, launched
-import os, time, random, platform
+import os, gc, time, ctypes, random, platform
 from dataclasses import dataclass
 from functools import partial
 import numpy as np, pandas as pd
@@ -26,8 +26,8 @@ from fastai.metrics import accuracy, top_k_accuracy
 
 # %% auto #0
 __all__ = ['OPTIMISERS', 'cpu_supports_bf16', 'device_name', 'course_report', 'CPUMixedPrecision', 'fast_path', 'ClipGradValue',
-           'Recipe', 'TrainingDiverged', 'StopOnNaN', 'SmokeBatches', 'get_learner', 'full_cell', 'history', 'evaluate',
-           'set_seeds', 'over_seeds', 'seed_table', 'plot_seeds']
+           'Recipe', 'TrainingDiverged', 'StopOnNaN', 'SmokeBatches', 'release_memory', 'get_learner', 'full_cell',
+           'history', 'evaluate', 'set_seeds', 'over_seeds', 'seed_table', 'plot_seeds']
 
 # %% ../nbs/00_core.ipynb #e6ed6b88
 def cpu_supports_bf16() -> bool:
@@ -142,8 +142,15 @@ class SmokeBatches(Callback):
 if smoke_mode() and SmokeBatches not in defaults.callbacks: defaults.callbacks.append(SmokeBatches)   # every Learner, fastai's own too
 
 # %% ../nbs/00_core.ipynb #d8a5d7cc
+def release_memory():
+    "Free finished Learners now and hand the freed memory back to the OS."
+    gc.collect()   # a Learner and its callbacks point at each other, so a finished one waits for the cycle collector
+    try: ctypes.CDLL('libc.so.6').malloc_trim(0)   # glibc keeps freed blocks otherwise: six ResNet34 fits grew 0.84 -> 1.74 GB
+    except (OSError, AttributeError): pass         # not glibc (macOS, Windows): nothing to trim
+
 def get_learner(dls, model, recipe:Recipe|None=None, fast:bool=True, metrics=None, loss_func=None, cbs=None, **kwargs) -> Learner:
     "A fastai `Learner` for `recipe`: its optimiser, weight decay and clipping, accuracy (+ top-5 for ≥10 classes), the fast path."
+    release_memory()   # lessons build many Learners in a row: keep the course within a laptop's memory
     recipe = recipe or Recipe()
     if metrics is None: metrics = [accuracy] + ([top_k_accuracy] if getattr(dls, 'c', 0) >= 10 else [])
     cbs = L(cbs) + recipe.callbacks() + (fast_path(dls.device) if fast else []) + [StopOnNaN()] + ([DistributedFit()] if launched() else [])
