@@ -213,7 +213,9 @@ def evaluate(learn:Learner, dl=None, ds_idx:int=1) -> dict:
 def log_run(learn:Learner, lesson:str, model:str, dataset:str, scale:str, img_size:int, note:str='', seed=None, path=None) -> dict:
     "Append `learn`'s last epoch (losses, metrics, `fit_seconds`) to the results log."
     h = history(learn)
-    return log_result(lesson, model, dataset, scale, img_size, len(h), h.iloc[-1].to_dict(), getattr(learn, 'fit_seconds', 0.),
+    last = h.iloc[-1].to_dict()
+    last.update({k[6:]: v for k, v in last.items() if k.startswith('valid_') and k != 'valid_loss'})   # `train_metrics=True` names them valid_*
+    return log_result(lesson, model, dataset, scale, img_size, len(h), last, getattr(learn, 'fit_seconds', 0.),
                       device_name(learn.dls.device), note, seed, path)
 
 # %% ../nbs/00_core.ipynb #fc7d371e
