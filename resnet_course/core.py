@@ -230,8 +230,9 @@ def over_seeds(fit_one, seeds=(0, 1, 2), **labels) -> pd.DataFrame:
     for s in seeds:
         learn = fit_one(s)
         out.append(history(learn).reset_index().assign(seed=s, seconds=getattr(learn, 'fit_seconds', np.nan), **labels))
-        learn.opt = None; learn.model.zero_grad(set_to_none=True)   # a finished run keeps its model (for predictions), not
-        del learn; release_memory()                                  # its optimiser state and gradients (2-3x the model's size)
+        if learn.opt is not None: learn.opt.clear_state()   # a finished run keeps its model and hyper-parameters, not its
+        learn.model.zero_grad(set_to_none=True)             # optimiser state and gradients (2-3x the model's size)
+        del learn; release_memory()
     return pd.concat(out, ignore_index=True)
 
 # %% ../nbs/00_core.ipynb #8bf2979c
