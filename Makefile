@@ -8,6 +8,7 @@ FLAGS ?=
 OUT   ?= course_output
 SAVE  ?=
 SMOKE ?=
+JUPYTER ?=
 # The shared Tiny ImageNet sample, when it sits beside the checkout (as in CI); an explicit variable wins.
 SHARED_TINY := $(abspath ../shared/data/tiny-imagenet-200-sub.zip)
 ifeq ($(RESNET_COURSE_TINY_IMAGENET),)
@@ -16,7 +17,7 @@ ifeq ($(RESNET_COURSE_TINY_IMAGENET),)
   endif
 endif
 
-.PHONY: install course test readme sync-check bench docs clean
+.PHONY: install course smoke runall test readme sync-check bench docs clean
 
 $(STAMP): settings.ini setup.py
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -28,8 +29,15 @@ $(STAMP): settings.ini setup.py
 install: $(STAMP)
 
 # SAVE=1: outputs into the notebooks and rows into results/results.csv (sample or full scale). SMOKE=1: every cell, fits cut short.
+# JUPYTER=1: each lesson in a Jupyter kernel, every cell, as JupyterLab's Run All runs it.
 course: $(STAMP)
-	$(VENV)/bin/resnet_course_run --out $(OUT) $(if $(SCALE),--scale $(SCALE)) $(if $(FLAGS),--flags "$(FLAGS)") $(if $(SAVE),--save) $(if $(SMOKE),--smoke)
+	$(VENV)/bin/resnet_course_run --out $(OUT) $(if $(SCALE),--scale $(SCALE)) $(if $(FLAGS),--flags "$(FLAGS)") $(if $(SAVE),--save) $(if $(SMOKE),--smoke) $(if $(JUPYTER),--jupyter)
+
+# The two checks CI runs after the tests: every cell at full scale with fits cut short; Run All in Jupyter at fixture scale.
+smoke:
+	@$(MAKE) --no-print-directory course SCALE=full FLAGS="slow cuda" SMOKE=1 OUT=$(OUT)/smoke
+runall:
+	@$(MAKE) --no-print-directory course SCALE=fixture JUPYTER=1 OUT=$(OUT)/runall
 
 test: $(STAMP)
 	$(VENV)/bin/resnet_course_test
@@ -47,6 +55,8 @@ sync-check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_fast_path.py
+	$(PY) bench/bench_pipeline.py
+	$(PY) bench/bench_cuda.py
 
 # The Quarto docs site in _docs/. Quarto is not on PyPI, so say where to get it before installing anything.
 docs:

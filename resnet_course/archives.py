@@ -15,7 +15,7 @@ from fastai.data.external import fastai_path
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'MAX_EXTRACT_ENV', 'DataError', 'data_root', 'atomic_path', 'atomic_dir', 'sha256', 'safe_extract',
-           'make_zip', 'is_zip', 'download_file']
+           'make_zip', 'is_zip', 'md5', 'download_file']
 
 # %% ../nbs/90_archives.ipynb #a6c871bc
 DATA_ENV = 'RESNET_COURSE_DATA'
@@ -72,16 +72,16 @@ def atomic_dir(dest):
 
 # %% ../nbs/90_archives.ipynb #283677c2
 @lru_cache(maxsize=256)
-def _sha256_of(path:str, size:int, mtime_ns:int) -> str:
+def _sha256_of(path:str, size:int, mtime_ns:int, ino:int, ctime_ns:int) -> str:
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
 def sha256(path) -> str:
-    "The SHA-256 of the file at `path` (remembered while its size and modification time stay the same)."
+    "The SHA-256 of the file at `path` (remembered while its size, times and inode stay the same)."
     st = Path(path).stat()
-    return _sha256_of(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    return _sha256_of(str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 # %% ../nbs/90_archives.ipynb #b62db8ec
 MAX_EXTRACT_ENV = 'RESNET_COURSE_MAX_EXTRACT_GB'
@@ -91,6 +91,13 @@ def _check_member(name:str, is_link:bool, src):
     if is_link: raise DataError(f"{src}: member {name!r} is a link; refusing to extract an archive with links.")
     if p.is_absolute() or name.startswith(('/', '\\')) or '..' in p.parts or re.match(r'^[A-Za-z]:', name):
         raise DataError(f"{src}: member {name!r} would be written outside the target folder; refusing to extract.")
+
+def _max_extract_gb() -> float:
+    v = os.environ.get(MAX_EXTRACT_ENV) or '20'
+    try: gb = float(v)
+    except ValueError: gb = -1
+    if not gb > 0: raise DataError(f"${MAX_EXTRACT_ENV}={v!r} is not a size in GB: set a positive number, or unset it for the default 20.")
+    return gb
 
 def _marker(dest:Path) -> dict:
     try: return json.loads((dest/'.complete').read_text())
@@ -104,7 +111,7 @@ def safe_extract(archive, dest=None, max_gb:float|None=None) -> Path:
     digest = sha256(archive)
     dest = Path(dest) if dest else data_root()/f"{archive.name.removesuffix('.zip')}-{digest[:12]}"
     if _marker(dest).get('sha256') == digest: return dest
-    max_gb = max_gb or float(os.environ.get(MAX_EXTRACT_ENV, 20))
+    max_gb = max_gb or _max_extract_gb()
     try: zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as e: raise DataError(f"{archive} is not a readable zip archive ({e}); download it again.") from None
     with zf:
@@ -147,12 +154,20 @@ def is_zip(path) -> bool:
     "True when `path` is a readable zip archive."
     return zipfile.is_zipfile(path)
 
-def download_file(url, dest, sha256_hex:str|None=None, check=None, timeout:float=10, hint:str='') -> Path:
-    "Download `url` to `dest` atomically; keep it only if its SHA-256 (when given) and `check` (default: `is_zip` for .zip) pass."
+def md5(path) -> str:
+    "The MD5 of the file at `path` (some datasets publish only this checksum)."
+    h = hashlib.md5()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+    return h.hexdigest()
+
+def download_file(url, dest, sha256_hex:str|None=None, check=None, timeout:float=10, hint:str='', md5_hex:str|None=None) -> Path:
+    "Download `url` to `dest` atomically; keep it only if its SHA-256 or MD5 (when given) and `check` (default: `is_zip` for .zip) pass."
     import urllib.request, urllib.error
     dest = Path(dest)
     check = check or (is_zip if dest.suffix == '.zip' else (lambda p: True))
-    ok = lambda p: check(p) and (sha256_hex is None or sha256(p) == sha256_hex)
+    sums = lambda p: [(n, f(p), want) for n, f, want in (('sha256', sha256, sha256_hex), ('md5', md5, md5_hex)) if want]
+    ok = lambda p: check(p) and all(got == want for _, got, want in sums(p))
     if dest.is_file():
         if ok(dest): return dest
         dest.unlink()                                  # a bad file from an earlier download: fetch it again
@@ -162,9 +177,9 @@ def download_file(url, dest, sha256_hex:str|None=None, check=None, timeout:float
         except (urllib.error.URLError, OSError, ValueError) as e:
             raise DataError(f"Could not download {url} ({getattr(e, 'reason', e)}). Offline? Download it by hand to {dest}{hint}.") from None
         if not check(tmp):
-            head = tmp.read_bytes()[:200].lower()
-            what = 'an HTML page' if b'<html' in head or b'<!doctype' in head else 'not the expected file'
-            raise DataError(f"{url} sent {what}, not a {dest.suffix or 'valid'} file: nothing was kept. Check the URL{hint}.")
-        if sha256_hex and sha256(tmp) != sha256_hex:
-            raise DataError(f"{url}: checksum mismatch (sha256 {sha256(tmp)}, expected {sha256_hex}); nothing was kept.")
+            with open(tmp, 'rb') as f: head = f.read(200).lower()
+            what = 'an HTML page' if b'<html' in head or b'<!doctype' in head else 'a file that failed its check'
+            raise DataError(f"{url} sent {what}, not the expected {dest.suffix or ''} file: nothing was kept. Check the URL{hint}.")
+        for name, got, want in sums(tmp):
+            if got != want: raise DataError(f"{url}: checksum mismatch ({name} {got}, expected {want}); nothing was kept.")
     return dest

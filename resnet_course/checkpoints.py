@@ -11,7 +11,8 @@ import torch
 from torch import nn
 from .archives import atomic_path   # first: it silences fastai's torch.jit warning at import
 from fastcore.foundation import L
-from fastai.learner import Learner, Recorder
+from fastai.learner import Learner, Recorder, CancelFitException
+from fastai.torch_core import get_model, rank_distrib
 from fastai.callback.core import Callback
 from fastai.callback.tracker import TrackerCallback, EarlyStoppingCallback
 
@@ -34,7 +35,7 @@ def _plain(o):
 def save_weights(model, path) -> Path:
     "Save the `state_dict` of `model` (a module, a Learner or a state_dict) to `path` atomically."
     if isinstance(model, Learner): model = model.model
-    sd = model.state_dict() if isinstance(model, nn.Module) else model
+    sd = get_model(model).state_dict() if isinstance(model, nn.Module) else model   # get_model: without a DDP wrapper's `module.`
     with atomic_path(path) as tmp: torch.save(_plain(dict(sd)), tmp)
     return Path(path)
 
@@ -83,7 +84,7 @@ CHECKPOINT_FORMAT = 'resnet_course-checkpoint-1'
 
 def save_checkpoint(path, learn:Learner, epoch:int, history:list, best:float, wait:int, config:dict|None=None) -> Path:
     "Write a training checkpoint (model, optimiser, epoch, history rows, tracker state, config) to `path` atomically."
-    state = dict(format=CHECKPOINT_FORMAT, model=learn.model.state_dict(), opt=learn.opt.state_dict() if learn.opt else None,
+    state = dict(format=CHECKPOINT_FORMAT, model=get_model(learn.model).state_dict(), opt=learn.opt.state_dict() if learn.opt else None,
                  epoch=epoch, history=history, best=best, wait=wait, config=config or {})
     with atomic_path(path) as tmp: torch.save(_plain(state), tmp)
     return Path(path)
@@ -108,22 +109,32 @@ class SaveLast(Callback):
     "After each epoch, save a resumable checkpoint to `folder/last.pth`, then `folder/history.csv` from it."
     order = Recorder.order + 5
     def __init__(self, folder, config:dict|None=None, state:dict|None=None, monitor='valid_loss'):
-        state = state or {}
+        self.state = state = state or {}
         self.folder, self.config, self.monitor = Path(folder), config or {}, monitor
         self.offset, self.rows = state.get('epoch', 0), list(state.get('history', []))
         self.best, self.wait = state.get('best', float('inf')), state.get('wait', 0)
     def before_epoch(self):
         if self.epoch == 0 and self.offset:   # trackers reset their memory in before_fit: give it back
+            best_is_last = bool(self.rows) and min(self.rows, key=lambda r: r.get(self.monitor, np.inf))['epoch'] == self.offset
             for cb in self.learn.cbs:
                 if isinstance(cb, TrackerCallback) and cb.monitor == self.monitor: cb.best = self.best
                 if isinstance(cb, EarlyStoppingCallback): cb.wait = self.wait
+                # the best epoch was the last one saved: its best.pth write may have been cut short, so write it again
+                if isinstance(cb, SaveBest) and cb.monitor == self.monitor and best_is_last: save_weights(self.state['model'], cb.fname)
     def after_epoch(self):
         names = [n for n in self.recorder.metric_names[1:] if n != 'time']
         row = dict(epoch=self.offset + self.epoch + 1, **{n: float(v) for n, v in zip(names, self.recorder.values[-1])})
+        bad = [n for n, v in row.items() if n != 'epoch' and not np.isfinite(v)]
+        if bad:   # never checkpoint a diverged model; `fit_recipe` turns `learn.diverged` into `TrainingDiverged`
+            kept = f"{self.folder/'last.pth'} keeps epoch {self.rows[-1]['epoch']}" if self.rows else "no epoch was saved"
+            self.learn.diverged = (f"{' and '.join(bad)} became {row[bad[0]]} at epoch {row['epoch']}: training stopped "
+                                   f"({kept}). Lower the learning rate or clip gradients.")
+            raise CancelFitException
         self.rows.append(row)
         val = row[self.monitor]
         if val < self.best: self.best, self.wait = val, 0
         else: self.wait += 1
+        if rank_distrib(): return   # in a launched run, rank 0 writes the files
         save_checkpoint(self.folder/'last.pth', self.learn, row['epoch'], self.rows, self.best, self.wait, self.config)
         _write_history(self.folder/'history.csv', self.rows)
 
@@ -138,7 +149,7 @@ class SaveBest(TrackerCallback):
         if self.start_best is not None: self.best = self.start_best
     def after_epoch(self):
         super().after_epoch()
-        if self.new_best: save_weights(self.learn.model, self.fname)
+        if self.new_best and not rank_distrib(): save_weights(self.learn.model, self.fname)
 
 # %% ../nbs/92_checkpoints.ipynb #08b83249
 RUN_FILES = ('last.pth', 'best.pth', 'history.csv', 'args.json')
@@ -146,11 +157,13 @@ RUN_FILES = ('last.pth', 'best.pth', 'history.csv', 'args.json')
 def prepare_run_dir(folder, resume:bool=False) -> Path:
     "Create run folder `folder`; refuse one that already holds a run unless `resume`, and require `last.pth` when resuming."
     folder = Path(folder)
+    if rank_distrib(): folder.mkdir(parents=True, exist_ok=True); return folder   # launched: rank 0 checks (the others would see its new files)
     if folder.exists() and not folder.is_dir(): raise WeightsError(f"{folder} is a file, not a run folder: choose another output folder.")
     found = [f for f in RUN_FILES if (folder/f).exists()]
     if resume and not (folder/'last.pth').exists():
-        raise WeightsError(f"Nothing to resume: {folder/'last.pth'} does not exist. Drop --resume to start afresh, or give the run's folder.")
-    if found and not resume:
+        raise WeightsError(f"Nothing to resume: {folder/'last.pth'} does not exist (no epoch of a run there finished). "
+                           f"Drop --resume to start afresh, or give the run's folder.")
+    if found and found != ['args.json'] and not resume:   # args.json alone: a run stopped before its first epoch ended
         raise WeightsError(f"{folder} already holds a run ({', '.join(found)}): continue it with --resume, or choose a new output folder (-o).")
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -9,6 +9,7 @@ from .archives import DataError, data_root, atomic_path
 from .data import course_scale, get_tiny_imagenet, tiny_imagenet_items, image_folder_items, pick_items, df_dls
 from .fixtures import fixture_root
 from .checkpoints import WeightsError, prepare_run_dir, load_checkpoint
+from .distributed import launched
 from .vgg import VGG_CONFIGS, VGG_RECIPE, vgg_name, train_vgg, predict_files, ensemble_predictions
 import io, sys, json, argparse, contextlib
 from dataclasses import replace
@@ -17,6 +18,7 @@ import pandas as pd
 import torch
 from fastai.data.transforms import Normalize, get_image_files
 from fastai.vision.core import imagenet_stats
+from fastai.torch_core import rank_distrib, num_distrib
 
 # %% auto #0
 __all__ = ['vgg_parser', 'find_data', 'cli_items', 'vgg_train', 'cli_error', 'vgg_ensemble']
@@ -124,15 +126,18 @@ def vgg_train(argv:list|None=None):
         if a.resume: load_checkpoint(out/'last.pth', dict(depth=a.depth, conv1_1=a.conv1_1, bn=not a.no_bn))
         dls = df_dls(items, a.imagesize, a.batchsize, batch_tfms=Normalize.from_stats(*imagenet_stats), device=a.device)
     except (ValueError, DataError, WeightsError, RuntimeError) as e: p.error(str(e))
-    print(f"VGG-{vgg_name(a.depth, a.conv1_1)}: {len(dls.train_ds)} train / {len(dls.valid_ds)} val images, {dls.c} classes, "
-          f"{a.imagesize} px, batch {dls.train.bs}, up to {a.epochs} epochs -> {out}")
+    procs = f' per process, {num_distrib()} processes' if launched() else ''
+    if not rank_distrib(): print(f"VGG-{vgg_name(a.depth, a.conv1_1)}: {len(dls.train_ds)} train / {len(dls.valid_ds)} val images, {dls.c} classes, "
+                                 f"{a.imagesize} px, batch {dls.train.bs}{procs}, up to {a.epochs} epochs -> {out}")
     recipe = replace(VGG_RECIPE, lr=a.lr, wd=a.wd, clip=a.clip or None)
     try:
         learn = train_vgg(dls, a.depth, a.conv1_1, not a.no_bn, a.epochs, a.early_stopping, out, a.resume, recipe, not a.fp32, a.seed,
                           progress='lines' if a.no_bar else 'bar')
     except (TrainingDiverged, WeightsError) as e: sys.exit(f'vgg_train: {e}')
-    (tr, va), h = [evaluate(learn, ds_idx=i) for i in (0, 1)], pd.read_csv(out/'history.csv')
-    if files:
+    tr, va = [evaluate(learn, ds_idx=i) for i in (0, 1)]   # on every process: evaluation gathers from all of them
+    if rank_distrib(): return   # in a launched run, rank 0 writes the files and the summary
+    h = pd.read_csv(out/'history.csv')
+    if files: 
         with atomic_path(out/'predictions.csv') as t: predict_files(learn.model, files, list(dls.vocab), a.imagesize).to_csv(t, index=False)
     summary = dict(model=vgg_name(a.depth, a.conv1_1), best_epoch=int(h.epoch[h.valid_loss.idxmin()]), epochs_run=len(h),
                    train_loss=tr['loss'], train_acc=tr['accuracy'], valid_loss=va['loss'], valid_acc=va['accuracy'])
@@ -167,3 +172,6 @@ def vgg_ensemble(argv:list|None=None):
     except (ValueError, DataError, WeightsError) as e: p.error(str(e))
     with atomic_path(a.out) as t: df.to_csv(t, index=False)
     print(f"{len(df)} images, models {', '.join(df.columns[1:-1])} -> {a.out}")
+
+# %% ../nbs/94_cli.ipynb #5f0e7a93
+if __name__ == '__main__' and '__file__' in globals(): vgg_train()   # `python -m resnet_course.cli`; never in a notebook (no __file__)

@@ -5,13 +5,14 @@
 # %% ../nbs/00_core.ipynb #d1612901
 from __future__ import annotations
 from .results import log_result, smoke_mode   # first: it silences fastai's torch.jit warning at import
+from .distributed import DistributedFit, launched
 import os, time, random, platform
 from dataclasses import dataclass
 from functools import partial
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 import torch, torchvision, fastai, fastcore
-from fastcore.basics import store_attr, patch
+from fastcore.basics import store_attr, patch, defaults
 from fastcore.foundation import L
 from fastai.torch_core import default_device, set_seed, to_float
 from fastai.optimizer import OptimWrapper
@@ -116,20 +117,31 @@ class StopOnNaN(Callback):
             raise CancelFitException
 
 class SmokeBatches(Callback):
-    "Cut each epoch of a fit to `n` batches per DataLoader (smoke runs)."
-    def __init__(self, n:int=2): self.n = n
+    "In a smoke run, cut each fit to `epochs` epochs of `n` batches of at most `bs` items per DataLoader, and `lr_find` to a few steps."
+    def __init__(self, n:int=2, bs:int=8, epochs:int=2): store_attr()
     def before_fit(self):
-        self.saved = [(dl, dl.n) for dl in self.dls.loaders]
-        for dl, n in self.saved: dl.n = min(n, self.n * dl.bs)
+        self.saved = []
+        if next(cb for cb in self.learn.cbs if type(cb).__name__ == 'SmokeBatches') is not self: return   # one cut, however often added
+        self.saved = [(dl, dl.n, dl.bs) for dl in self.dls.loaders]
+        for dl, n, bs in self.saved:
+            if bs: dl.bs = min(bs, self.bs)
+            if n is not None and dl.bs: dl.n = min(n, self.n * dl.bs)
+        finder = getattr(self.learn, 'lr_finder', None)
+        if finder is not None:   # lr_find suggests from its steps num_it//10 to -5: keep 3 of them
+            finder.num_it, finder.stop_div = min(finder.num_it, finder.num_it // 10 + 8), False
+        else: self.learn.n_epoch = min(self.n_epoch, self.epochs)
     def after_fit(self):
-        for dl, n in self.saved: dl.n = n
+        for dl, n, bs in self.saved: dl.n, dl.bs = n, bs
+
+if smoke_mode() and SmokeBatches not in defaults.callbacks: defaults.callbacks.append(SmokeBatches)   # every Learner, fastai's own too
 
 # %% ../nbs/00_core.ipynb #d8a5d7cc
 def get_learner(dls, model, recipe:Recipe|None=None, fast:bool=True, metrics=None, loss_func=None, cbs=None, **kwargs) -> Learner:
     "A fastai `Learner` for `recipe`: its optimiser, weight decay and clipping, accuracy (+ top-5 for ≥10 classes), the fast path."
     recipe = recipe or Recipe()
     if metrics is None: metrics = [accuracy] + ([top_k_accuracy] if getattr(dls, 'c', 0) >= 10 else [])
-    cbs = L(cbs) + recipe.callbacks() + (fast_path(dls.device) if fast else []) + [StopOnNaN()] + ([SmokeBatches()] if smoke_mode() else [])
+    cbs = L(cbs) + recipe.callbacks() + (fast_path(dls.device) if fast else []) + [StopOnNaN()] + ([DistributedFit()] if launched() else [])
+    if smoke_mode() and SmokeBatches not in defaults.callbacks: cbs += [SmokeBatches()]
     learn = Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), opt_func=recipe.opt_func(dls.device),
                     wd=recipe.wd, metrics=metrics, cbs=cbs, **kwargs)
     learn.recipe = recipe

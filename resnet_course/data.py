@@ -8,6 +8,7 @@ from .archives import DataError, data_root, safe_extract, download_file, is_zip,
 from .fixtures import INTEL_CLASSES, SIGNS_KEYS, fixture_root, intel_fixture_root, signs_fixture_root
 from .results import smoke_mode
 import os, json, random, hashlib, warnings, zipfile
+from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
@@ -16,20 +17,29 @@ from PIL import Image, ImageOps
 from fastcore.foundation import L
 from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
 from fastai.data.transforms import ColReader, ColSplitter, IntToFloatTensor, get_image_files
-from fastai.torch_core import TensorImage
+from fastcore.basics import chunked
+from fastai.torch_core import TensorImage, TensorCategory
+from fastai.data.core import TfmdDL
 import fastai.vision.data, fastai.vision.learner   # register show_batch, show_results and plot_top_losses for images
 
 # %% auto #0
-__all__ = ['TINY_IMAGENET_URL', 'TINY_IMAGENET_ENV', 'SCALE_ENV', 'INTEL_ENV', 'SIGNS_ENV', 'SCALES', 'INTEL_KAGGLE',
-           'CACHE_VERSION', 'DATASETS', 'tiny_imagenet_source', 'course_scale', 'check_tiny_imagenet',
+__all__ = ['TINY_IMAGENET_URL', 'TINY_IMAGENET_ENV', 'SCALE_ENV', 'INTEL_ENV', 'SIGNS_ENV', 'SCALES', 'TINY_IMAGENET_MD5',
+           'INTEL_KAGGLE', 'CACHE_VERSION', 'DATASETS', 'tiny_imagenet_source', 'course_scale', 'check_tiny_imagenet',
            'get_tiny_imagenet', 'tiny_imagenet_words', 'pick_items', 'tiny_imagenet_items', 'check_intel', 'get_intel',
            'intel_items', 'signs_source', 'signs_arrays', 'signs_items', 'image_folder_items', 'to_rgb_uint8',
-           'ImageCache', 'df_dls', 'lesson_dls']
+           'ImageCache', 'CachedImageDL', 'df_dls', 'lesson_dls']
 
 # %% ../nbs/01_data.ipynb #17168637
 TINY_IMAGENET_URL = 'https://cs231n.stanford.edu/tiny-imagenet-200.zip'
 TINY_IMAGENET_ENV, SCALE_ENV, INTEL_ENV, SIGNS_ENV = 'RESNET_COURSE_TINY_IMAGENET', 'RESNET_COURSE_SCALE', 'RESNET_COURSE_INTEL', 'RESNET_COURSE_SIGNS'
 SCALES = ('fixture', 'sample', 'full')
+
+@lru_cache(maxsize=16)
+def _tiny_zip(p:str, size:int, mtime_ns:int) -> bool:
+    if not is_zip(p): return False
+    with zipfile.ZipFile(p) as z: return 'tiny-imagenet-200/wnids.txt' in z.namelist()
+
+def _is_tiny_zip(p) -> bool: st = Path(p).stat(); return _tiny_zip(str(Path(p).resolve()), st.st_size, st.st_mtime_ns)
 
 def tiny_imagenet_source() -> Path|None:
     "The local Tiny ImageNet archive or folder named by `$RESNET_COURSE_TINY_IMAGENET`, if set."
@@ -37,6 +47,8 @@ def tiny_imagenet_source() -> Path|None:
     if not s: return None
     p = Path(s).expanduser()
     if not p.exists(): raise DataError(f"${TINY_IMAGENET_ENV} points to {p}, which does not exist: fix the path or unset the variable.")
+    if not (_is_tiny_zip(p) if p.is_file() else any((q/'wnids.txt').exists() for q in (p, p/'tiny-imagenet-200'))):
+        raise DataError(f"${TINY_IMAGENET_ENV} points to {p}, which is not a Tiny ImageNet zip or folder (no tiny-imagenet-200/wnids.txt): fix the path or unset the variable.")
     return p
 
 def course_scale(scale:str|None=None) -> str:
@@ -62,9 +74,9 @@ def check_tiny_imagenet(root) -> Path:
     if unknown: warnings.warn(f"{root/'train'}: class folder(s) {', '.join(unknown[:5])} are not in wnids.txt and are left out.")
     return root
 
-def _is_tiny_zip(p) -> bool: return is_zip(p) and 'tiny-imagenet-200/wnids.txt' in zipfile.ZipFile(p).namelist()
+TINY_IMAGENET_MD5 = '90528d7ca1a48142e341f4ef8d21d0de'   # the official archive's checksum, as dataset loaders publish it
 
-def get_tiny_imagenet(source=None, download:bool=True, url:str=TINY_IMAGENET_URL, timeout:float=10) -> Path:
+def get_tiny_imagenet(source=None, download:bool=True, url:str=TINY_IMAGENET_URL, timeout:float=10, md5:str|None=TINY_IMAGENET_MD5) -> Path:
     "The `tiny-imagenet-200` folder from `source` (zip or folder), `$RESNET_COURSE_TINY_IMAGENET`, an earlier download, or the official download."
     source = Path(source) if source else tiny_imagenet_source()
     if source is not None and source.is_dir(): return check_tiny_imagenet(source/'tiny-imagenet-200' if (source/'tiny-imagenet-200').is_dir() else source)
@@ -72,7 +84,7 @@ def get_tiny_imagenet(source=None, download:bool=True, url:str=TINY_IMAGENET_URL
     full = data_root()/'tiny-imagenet-200'
     if (full/'.complete').exists(): return check_tiny_imagenet(full/'tiny-imagenet-200')
     if not download: raise DataError(f"Tiny ImageNet not found: set ${TINY_IMAGENET_ENV} to a local tiny-imagenet-200.zip or folder, or download {url}.")
-    zf = download_file(url, data_root()/'tiny-imagenet-200.zip', check=_is_tiny_zip, timeout=timeout, hint=f' or set ${TINY_IMAGENET_ENV} to a local copy')
+    zf = download_file(url, data_root()/'tiny-imagenet-200.zip', check=_is_tiny_zip, timeout=timeout, hint=f' or set ${TINY_IMAGENET_ENV} to a local copy', md5_hex=md5)
     return check_tiny_imagenet(safe_extract(zf, full)/'tiny-imagenet-200')
 
 # %% ../nbs/01_data.ipynb #bda30d71
@@ -150,6 +162,7 @@ def get_intel(source=None, download:bool=True) -> Path:
     if source is not None:
         source = Path(source)
         if not source.exists(): raise DataError(f"Intel data source {source} does not exist: fix the path (or ${INTEL_ENV}).")
+        if source.is_file() and not is_zip(source): raise DataError(f"Intel data source {source} is not a zip archive or a folder: fix the path (or ${INTEL_ENV}).")
         return check_intel(source if source.is_dir() else safe_extract(source))
     dest = data_root()/'intel-image-classification'
     if (dest/'.complete').exists(): return check_intel(dest)
@@ -239,16 +252,22 @@ def to_rgb_uint8(im:Image.Image, name='image') -> Image.Image:
 
 # %% ../nbs/01_data.ipynb #54784e87
 class ImageCache:
-    "Images as `size`×`size` uint8 tensors, decoded once, kept in memory and in a cache file; unknown ones decoded on demand."
-    def __init__(self, size:int): self.size, self.store, self.bad = size, {}, []
+    "Images as `size`×`size` uint8 tensors, decoded once, kept in memory (in one tensor, `pixels`) and in a cache file; unknown ones decoded on demand."
+    def __init__(self, size:int):
+        self.size, self.index, self.bad = size, {}, []
+        self.pixels = torch.zeros(0, 3, size, size, dtype=torch.uint8)
     def decode(self, o) -> torch.Tensor:
         "One image (a path or an H×W×3 uint8 array) as a 3×size×size uint8 tensor."
         im = Image.fromarray(o) if isinstance(o, np.ndarray) else to_rgb_uint8(Image.open(o), o)
         im = ImageOps.fit(im.convert('RGB'), (self.size, self.size), Image.BILINEAR)
         return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
     def __call__(self, o) -> TensorImage:
-        x = None if isinstance(o, np.ndarray) else self.store.get(str(o))
-        return TensorImage(self.decode(o) if x is None else x)
+        i = None if isinstance(o, np.ndarray) else self.index.get(str(o))
+        return TensorImage(self.decode(o) if i is None else self.pixels[i])
+    def rows(self, keys) -> torch.Tensor|None:
+        "The rows of `pixels` that hold `keys` (paths), or `None` if one of them is not cached."
+        rows = [self.index.get(str(k)) for k in keys]
+        return None if None in rows else torch.tensor(rows, dtype=torch.long)
     def fill(self, paths):
         "Decode `paths` (or load them from the cache file); unreadable ones go to `self.bad`."
         paths = [str(p) for p in paths]
@@ -263,10 +282,25 @@ class ImageCache:
                 except (OSError, SyntaxError, ValueError, DataError): bad.append(p)
             d = dict(paths=good, pixels=torch.stack(xs) if xs else torch.zeros(0, 3, self.size, self.size, dtype=torch.uint8), bad=bad)
             with atomic_path(fn) as t: torch.save(d, t)
-        self.store.update(zip(d['paths'], d['pixels'])); self.bad += d['bad']
+        n = len(self.pixels)
+        self.pixels = torch.cat([self.pixels, d['pixels']]) if n else d['pixels']
+        self.index.update((p, n + i) for i, p in enumerate(d['paths'])); self.bad += d['bad']
         return self
 
 def _stat(p): st = os.stat(p); return st.st_size, st.st_mtime_ns
+
+
+# %% ../nbs/01_data.ipynb #b3f0c6a8
+class CachedImageDL(TfmdDL):
+    "A `TfmdDL` that takes each batch of cached images (and labels) with one indexing operation instead of image by image."
+    def create_batches(self, samps):
+        src = getattr(self.dataset, 'cached_batches', None)   # (pixels, rows, labels), set by `df_dls`
+        if src is None: yield from super().create_batches(samps); return
+        pixels, rows, labels = src
+        for idx in chunked(samps, self.bs, self.drop_last):
+            idx = torch.as_tensor(idx, dtype=torch.long)
+            yield TensorImage(pixels[rows[idx]]), TensorCategory(labels[idx])
+
 
 # %% ../nbs/01_data.ipynb #d2e147a4
 def df_dls(df:pd.DataFrame, size:int=64, bs:int=32, batch_tfms=None, device=None, num_workers:int=0, **kwargs):
@@ -281,9 +315,13 @@ def df_dls(df:pd.DataFrame, size:int=64, bs:int=32, batch_tfms=None, device=None
     if empty: raise DataError(f"Class(es) {', '.join(map(str, empty[:5]))} have no readable training images: check or re-copy their files.")
     n_train = int((~df.is_valid).sum())
     if bs > n_train: warnings.warn(f"Batch size {bs} is more than the {n_train} training images: using {n_train}."); bs = n_train
-    dblock = DataBlock(blocks=(TransformBlock(type_tfms=cache, batch_tfms=IntToFloatTensor), CategoryBlock), get_x=ColReader(col),
+    dblock = DataBlock(blocks=(TransformBlock(type_tfms=cache, batch_tfms=IntToFloatTensor, dl_type=CachedImageDL), CategoryBlock), get_x=ColReader(col),
                        get_y=ColReader('label'), splitter=ColSplitter('is_valid'), batch_tfms=batch_tfms)
-    return dblock.dataloaders(df.reset_index(drop=True), bs=bs, device=device, num_workers=num_workers, **kwargs)
+    dls = dblock.dataloaders(df.reset_index(drop=True), bs=bs, device=device, num_workers=num_workers, **kwargs)
+    for ds in (dls.train_ds, dls.valid_ds):      # whole batches from the cache (`CachedImageDL`) where every image is in it
+        rows = cache.rows(ds.items.path) if col == 'path' else None
+        if rows is not None: ds.cached_batches = (cache.pixels, rows, torch.tensor([dls.vocab.o2i[l] for l in ds.items.label]))
+    return dls
 
 # %% ../nbs/01_data.ipynb #4299337b
 DATASETS = ('tiny-imagenet', 'intel', 'signs')
@@ -298,6 +336,8 @@ def lesson_dls(scale=None, n_classes:int=6, n_train:int=100, n_valid:int=50, siz
     "`(dls, info)` for a lesson: `dataset` at `scale` (its fixture, the real sample, or the full set) through `df_dls`."
     scale = course_scale(scale)
     if dataset not in DATASETS: raise ValueError(f"Unknown dataset {dataset!r}: use one of {', '.join(DATASETS)}.")
+    if smoke_mode() and scale == 'full':   # fixtures shaped like the real downloads, read through the full-data path
+        for env, fixture in ((INTEL_ENV, intel_fixture_root), (SIGNS_ENV, signs_fixture_root)): os.environ.setdefault(env, str(fixture()))
     classes = classes or n_classes or None
     if scale != 'sample': n_train = n_valid = None       # fixtures are tiny already; full means all
     if dataset == 'tiny-imagenet':

@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 from .archives import data_root, atomic_path
+from fastai.torch_core import rank_distrib
 
 # %% auto #0
-__all__ = ['RESULT_COLS', 'RESULTS_ENV', 'SMOKE_ENV', 'smoke_mode', 'results_path', 'log_result', 'read_results',
+__all__ = ['RESULT_COLS', 'RESULTS_ENV', 'SMOKE_ENV', 'smoke_mode', 'results_path', 'ResultsError', 'log_result', 'read_results',
            'summarise_results', 'results_markdown']
 
 # %% ../nbs/93_results.ipynb #d8584803
@@ -35,17 +36,39 @@ def results_path(scale:str|None=None) -> Path:
 # %% ../nbs/93_results.ipynb #6e680af5
 _SESSION = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
 
+class ResultsError(Exception):
+    "The results log can't be read or written; the message names the file (and `$RESNET_COURSE_RESULTS` when it came from there)."
+
+def _where(path:Path) -> str:
+    env = os.environ.get(RESULTS_ENV)
+    return f"{path} (${RESULTS_ENV})" if env and Path(env).expanduser() == Path(path) else str(path)
+
 def _lock(path:Path) -> FileLock:
     key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
     return FileLock(Path(tempfile.gettempdir())/f'resnet_course-results-{key}.lock', timeout=60)
 
 def _upgrade_header(path:Path):
     "Extend an older header to `RESULT_COLS` (new columns are appended at the end), keeping every data line as it is."
-    lines = path.read_text().splitlines(keepends=True)
+    lines = path.read_text(errors='replace').splitlines(keepends=True)
     old = next(csv.reader([lines[0]]))
     if old == RESULT_COLS: return
-    if old != RESULT_COLS[:len(old)]: raise ValueError(f"{path} has columns {old}, not the course's results columns: move it away or point ${RESULTS_ENV} elsewhere.")
+    if old != RESULT_COLS[:len(old)]:
+        raise ResultsError(f"{_where(path)} has columns {str(old)[:80]}, not the course's results columns: move it away or point ${RESULTS_ENV} elsewhere.")
     with atomic_path(path) as tmp: tmp.write_text(','.join(RESULT_COLS) + '\n' + ''.join(lines[1:]))
+
+def _append(path:Path, data:bytes):
+    "Append `data` to `path` and fsync; on any failure cut the file back to its old length."
+    with open(path, 'ab', buffering=0) as f:
+        start = f.seek(0, os.SEEK_END)
+        if start:
+            with open(path, 'rb') as r: r.seek(start - 1); ended = r.read(1) == b'\n'
+            if not ended: data = b'\n' + data    # a line cut short by an older crash: end it, so it can't swallow this row
+        try:
+            view = memoryview(data)
+            while view: view = view[f.write(view):]
+            os.fsync(f.fileno())
+        except BaseException:
+            os.ftruncate(f.fileno(), start); raise
 
 # %% ../nbs/93_results.ipynb #bdc5589d
 def log_result(lesson, model, dataset, scale, img_size, epochs, metrics:dict, seconds:float, device:str, note:str='',
@@ -58,35 +81,50 @@ def log_result(lesson, model, dataset, scale, img_size, epochs, metrics:dict, se
                train_loss=r(metrics.get('train_loss')), valid_loss=r(metrics.get('valid_loss')), accuracy=r(metrics.get('accuracy')),
                seconds=round(float(seconds), 1), device=device, note=note, date=dt.date.today().isoformat(), seed=seed,
                top5=r(metrics.get('top_k_accuracy', metrics.get('top5'))), session=_SESSION)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(path):
-        if path.exists() and path.stat().st_size: _upgrade_header(path)
-        with open(path, 'a', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=RESULT_COLS)
-            if f.tell() == 0: w.writeheader()
-            w.writerow(row); f.flush(); os.fsync(f.fileno())
+    if rank_distrib(): return row   # in a launched run, rank 0 writes the row
+    buf = io.StringIO()
+    csv.DictWriter(buf, fieldnames=RESULT_COLS).writerow({k: ' '.join(v.splitlines()) if isinstance(v, str) else v for k, v in row.items()})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _lock(path):
+            if path.exists() and path.stat().st_size: _upgrade_header(path)
+            head = '' if path.exists() and path.stat().st_size else ','.join(RESULT_COLS) + '\r\n'
+            _append(path, (head + buf.getvalue()).encode())
+    except OSError as e:
+        raise ResultsError(f"Can't write the results log {_where(path)}: {e.strerror or e}. Point ${RESULTS_ENV} at a writable file.") from None
     return row
 
-# %% ../nbs/93_results.ipynb #f582c2f9
+# %% ../nbs/93_results.ipynb #46d7148a
+_NUMERIC = ('img_size', 'epochs', 'train_loss', 'valid_loss', 'accuracy', 'seconds', 'top5', 'seed')
+
+def _parse_line(line:str, header:list) -> dict:
+    "One results line as a dict, or a `ValueError` saying what is wrong with it."
+    if '\x00' in line or '\ufffd' in line: raise ValueError('NUL or undecodable bytes')
+    row = next(csv.reader([line], strict=True), [])
+    if not len(RESULT_COLS[:13]) <= len(row) <= len(header): raise ValueError(f'{len(row)} fields, expected {len(header)}')
+    rec = dict(zip(header, row))
+    for k in _NUMERIC:
+        if rec.get(k): float(rec[k])
+    return rec
+
 def read_results(path=None, latest:bool=False) -> pd.DataFrame:
     "The results log as a DataFrame (malformed lines skipped with a warning); with `latest`, only each lesson's newest session."
     path = Path(path or results_path())
-    if not path.exists() or not path.stat().st_size: return pd.DataFrame(columns=RESULT_COLS)
-    with open(path, newline='') as f: rows = list(csv.reader(f))
-    header, good = rows[0], []
-    if header[:len(RESULT_COLS[:13])] != RESULT_COLS[:13]:
-        warnings.warn(f"{path}:1: not a results header ({','.join(header)[:60]}); nothing read."); return pd.DataFrame(columns=RESULT_COLS)
-    for i, row in enumerate(rows[1:], 2):
-        if not row: continue
-        try:
-            if len(row) > len(header): raise ValueError(f'{len(row)} fields, expected {len(header)}')
-            rec = dict(zip(header, row))
-            for k in ('img_size', 'epochs', 'train_loss', 'valid_loss', 'accuracy', 'seconds', 'top5', 'seed'):
-                if rec.get(k): float(rec[k])
-            good.append(rec)
-        except ValueError as e: warnings.warn(f"{path}:{i}: malformed results line skipped ({e}): {','.join(row)[:80]}")
+    empty = pd.DataFrame(columns=RESULT_COLS)
+    try:
+        if not path.exists() or not path.stat().st_size: return empty
+        with open(path, newline='', errors='replace') as f: lines = f.read().split('\n')
+    except OSError as e: raise ResultsError(f"Can't read the results log {_where(path)}: {e.strerror or e}.") from None
+    lines = [l.removesuffix('\r') for l in lines]
+    header, good = next(csv.reader([lines[0]]), []), []
+    if header[:13] != RESULT_COLS[:13]:
+        warnings.warn(f"{path}:1: not a results header ({lines[0][:60]}); nothing read."); return empty
+    for i, line in enumerate(lines[1:], 2):
+        if not line.strip(): continue
+        try: good.append(_parse_line(line, header))
+        except (ValueError, csv.Error) as e: warnings.warn(f"{path}:{i}: malformed results line skipped ({e}): {line[:80]!r}")
     df = pd.DataFrame(good, columns=RESULT_COLS).replace('', None)
-    for k in ('img_size', 'epochs', 'train_loss', 'valid_loss', 'accuracy', 'seconds', 'top5', 'seed'): df[k] = pd.to_numeric(df[k])
+    for k in _NUMERIC: df[k] = pd.to_numeric(df[k])
     if latest and len(df):
         newest = df.assign(s=df.session.fillna(df.date)).groupby('lesson').s.transform('max')
         df = df[df.session.fillna(df.date) == newest]

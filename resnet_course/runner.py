@@ -17,8 +17,8 @@ from nbdev.config import get_config
 from nbdev.test import test_nb
 
 # %% auto #0
-__all__ = ['cell_flags', 'lesson_notebooks', 'NotebookError', 'tidy_progress', 'execute_notebook', 'run_notebook', 'course_run',
-           'course_test', 'readme_markdown', 'write_readme']
+__all__ = ['cell_flags', 'lesson_notebooks', 'NotebookError', 'tidy_progress', 'execute_notebook', 'run_notebook',
+           'run_all_notebook', 'course_run', 'course_test', 'readme_markdown', 'write_readme']
 
 # %% ../nbs/95_runner.ipynb #4e2ae84e
 def cell_flags(source:str) -> set:
@@ -50,6 +50,13 @@ def tidy_progress(nb):
     return nb
 
 # %% ../nbs/95_runner.ipynb #671f63f6
+def _failure(nb, src:Path, e:Exception) -> str:
+    "Which notebook and cell failed, with what error, and how the cell starts."
+    failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == 'code' and
+                   any(o.get('output_type') == 'error' for o in c.get('outputs', []))), None)
+    head = nb.cells[failed].source.splitlines()[:3] if failed is not None else []
+    return f"{src.name}, cell {failed}: {getattr(e, 'ename', type(e).__name__)}: {getattr(e, 'evalue', e)}\n  cell starts: {' / '.join(head)}"
+
 def execute_notebook(src, dest=None, skip_flags=('slow', 'cuda')) -> float:
     "Run notebook `src` top to bottom (skipping cells flagged with `skip_flags`), save it to `dest` (default: in place); return seconds."
     src = Path(src).resolve()
@@ -64,11 +71,8 @@ def execute_notebook(src, dest=None, skip_flags=('slow', 'cuda')) -> float:
     try:
         with working_directory(src.parent): shell.run_all(nb, exc_stop=True, preproc=_skip)
     except Exception as e:
-        failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == 'code' and
-                       any(o.get('output_type') == 'error' for o in c.get('outputs', []))), None)
         write_nb(tidy_progress(nb), dest)
-        src_head = nb.cells[failed].source.splitlines()[:3] if failed is not None else []
-        raise NotebookError(f"{src.name}, cell {failed}: {type(e).__name__}: {e}\n  cell starts: {' / '.join(src_head)}") from None
+        raise NotebookError(_failure(nb, src, e)) from None
     write_nb(tidy_progress(nb), dest)
     return time.time() - start
 
@@ -83,6 +87,20 @@ def run_notebook(src, dest=None, skip_flags=('slow', 'cuda')) -> float:
         raise NotebookError(msg)
     return time.time() - t0
 
+# %% ../nbs/95_runner.ipynb #c9a2d6e5
+def run_all_notebook(src, dest=None, timeout:int|None=None) -> float:
+    "Execute notebook `src` in a Jupyter kernel as Run All does (every cell, whatever its flags), save it to `dest`; return seconds."
+    import nbformat
+    from nbconvert.preprocessors import ExecutePreprocessor, CellExecutionError
+    src = Path(src).resolve()
+    dest, nb, start = Path(dest or src), nbformat.read(src, as_version=4), time.time()
+    try: ExecutePreprocessor(timeout=timeout, kernel_name='python3').preprocess(nb, {'metadata': {'path': str(src.parent)}})
+    except CellExecutionError as e:
+        nbformat.write(tidy_progress(nb), dest)
+        raise NotebookError(_failure(nb, src, e)) from None
+    nbformat.write(tidy_progress(nb), dest)
+    return time.time() - start
+
 # %% ../nbs/95_runner.ipynb #83db4a4f
 def _exit(msg:str, code:int=1): print(msg, file=sys.stderr); sys.exit(code)
 
@@ -96,6 +114,7 @@ def course_run(
     nbs:str=None,            # Folder of the lesson notebooks (default: the project's nbs/)
     save:bool=False,         # Save the outputs into the notebooks themselves and the rows into results/results.csv (not with fixture or smoke)
     smoke:bool=False,        # Smoke run: every cell runs (with --flags "slow cuda"), each fit cut to a couple of batches; nothing is reported
+    jupyter:bool=False,      # Run each lesson in a Jupyter kernel as JupyterLab's Run All does: every cell, whatever --flags says
 ):
     "Execute the course's lessons in order, headless, each in its own process; write the executed notebooks and the results table."
     if tiny_imagenet: os.environ['RESNET_COURSE_TINY_IMAGENET'] = str(Path(tiny_imagenet).resolve())
@@ -112,13 +131,14 @@ def course_run(
     results = cfg.config_path/'results'/'results.csv' if save else out/'results.csv'
     os.environ[RESULTS_ENV] = str(results)
     skip = tuple(f for f in ('slow', 'cuda') if f not in flags.split())
-    print(f"resnet_course: {len(sel)} lesson(s) at {scale} scale{' (smoke run)' if smoke else ''} -> {out}")
+    how = ' '.join(w for w, on in (('smoke run', smoke), ('Run All in a Jupyter kernel', jupyter)) if on)
+    print(f"resnet_course: {len(sel)} lesson(s) at {scale} scale{f' ({how})' if how else ''} -> {out}")
     course_report()
     total = time.time()
     extra = sorted(p for p in Path(cfg.nbs_path).glob('9[0-9]_*.ipynb')) + [Path(cfg.nbs_path)/'index.ipynb'] if save else []
     for i, nb in enumerate(sel + extra, 1):   # with --save, the infrastructure notebooks and the index are executed too
         print(f"[{i}/{len(sel) + len(extra)}] {nb.name} ...", flush=True)
-        try: secs = run_notebook(nb, out/nb.name, skip_flags=skip)
+        try: secs = run_all_notebook(nb, out/nb.name) if jupyter else run_notebook(nb, out/nb.name, skip_flags=skip)
         except NotebookError as e: _exit(f"FAILED: {e}\nThe partly executed notebook is in {out/nb.name}.")
         if save: subprocess.run([Path(sys.executable).parent/'nbdev_clean', '--fname', str(out/nb.name)], check=True)
         print(f"[{i}/{len(sel) + len(extra)}] {nb.name} done in {secs:.0f}s", flush=True)
