@@ -4,36 +4,50 @@
 
 # %% ../nbs/01_data.ipynb #e4e7aa59
 from __future__ import annotations
-from .archives import DataError, data_root, atomic_path   # first: quiets fastai's import
-from .fixtures import fixture_root, intel_fixture_root, signs_fixture_root
-from .datasets import (TINY_IMAGENET_URL, TINY_IMAGENET_ENV, INTEL_ENV, SIGNS_ENV, TINY_IMAGENET_MD5, INTEL_KAGGLE,
-    tiny_imagenet_source, check_tiny_imagenet, get_tiny_imagenet, tiny_imagenet_words, pick_items, tiny_imagenet_items,
-    check_intel, get_intel, intel_items, signs_source, signs_arrays, signs_items, image_folder_items)
+from .archives import DataError, data_root, safe_extract, download_file, is_zip, atomic_path   # first: quiets fastai's import
+from .fixtures import INTEL_CLASSES, SIGNS_KEYS, fixture_root, intel_fixture_root, signs_fixture_root
 from .results import smoke_mode
-import os, json, hashlib, warnings
+import os, json, random, hashlib, warnings, zipfile
+from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
 from PIL import Image, ImageOps
 from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
-from fastai.data.transforms import ColReader, ColSplitter, IntToFloatTensor
+from fastai.data.transforms import ColReader, ColSplitter, IntToFloatTensor, get_image_files
 from fastcore.basics import chunked
 from fastai.torch_core import TensorImage, TensorCategory
 from fastai.data.core import TfmdDL
 import fastai.vision.data, fastai.vision.learner   # register show_batch, show_results and plot_top_losses for images
 
 # %% auto #0
-__all__ = ['SCALE_ENV', 'SCALES', 'CACHE_VERSION', 'DATASETS', 'course_scale', 'to_rgb_uint8', 'ImageCache', 'CachedImageDL',
-           'df_dls', 'lesson_dls', 'TINY_IMAGENET_URL', 'TINY_IMAGENET_ENV', 'INTEL_ENV', 'SIGNS_ENV',
-           'TINY_IMAGENET_MD5', 'INTEL_KAGGLE', 'tiny_imagenet_source', 'check_tiny_imagenet', 'get_tiny_imagenet',
-           'tiny_imagenet_words', 'pick_items', 'tiny_imagenet_items', 'check_intel', 'get_intel', 'intel_items',
-           'signs_source', 'signs_arrays', 'signs_items', 'image_folder_items']
+__all__ = ['TINY_IMAGENET_URL', 'TINY_IMAGENET_ENV', 'SCALE_ENV', 'INTEL_ENV', 'SIGNS_ENV', 'SCALES', 'TINY_IMAGENET_MD5',
+           'INTEL_KAGGLE', 'CACHE_VERSION', 'DATASETS', 'tiny_imagenet_source', 'course_scale', 'check_tiny_imagenet',
+           'get_tiny_imagenet', 'tiny_imagenet_words', 'pick_items', 'tiny_imagenet_items', 'check_intel', 'get_intel',
+           'intel_items', 'signs_source', 'signs_arrays', 'signs_items', 'image_folder_items', 'to_rgb_uint8',
+           'ImageCache', 'CachedImageDL', 'df_dls', 'lesson_dls']
 
-# %% ../nbs/01_data.ipynb #d5a7e1c1
-_all_ = ['TINY_IMAGENET_URL', 'TINY_IMAGENET_ENV', 'INTEL_ENV', 'SIGNS_ENV', 'TINY_IMAGENET_MD5', 'INTEL_KAGGLE', 'tiny_imagenet_source', 'check_tiny_imagenet', 'get_tiny_imagenet', 'tiny_imagenet_words', 'pick_items', 'tiny_imagenet_items', 'check_intel', 'get_intel', 'intel_items', 'signs_source', 'signs_arrays', 'signs_items', 'image_folder_items']   # the dataset sources live in `datasets`; `from resnet_course.data import *` still brings them
+# %% ../nbs/01_data.ipynb #17168637
+TINY_IMAGENET_URL = 'https://cs231n.stanford.edu/tiny-imagenet-200.zip'
+TINY_IMAGENET_ENV, SCALE_ENV, INTEL_ENV, SIGNS_ENV = 'RESNET_COURSE_TINY_IMAGENET', 'RESNET_COURSE_SCALE', 'RESNET_COURSE_INTEL', 'RESNET_COURSE_SIGNS'
+SCALES = ('fixture', 'sample', 'full')
 
-# %% ../nbs/01_data.ipynb #d5a7e1c2
-SCALE_ENV, SCALES = 'RESNET_COURSE_SCALE', ('fixture', 'sample', 'full')
+@lru_cache(maxsize=16)
+def _tiny_zip(p:str, size:int, mtime_ns:int) -> bool:
+    if not is_zip(p): return False
+    with zipfile.ZipFile(p) as z: return 'tiny-imagenet-200/wnids.txt' in z.namelist()
+
+def _is_tiny_zip(p) -> bool: st = Path(p).stat(); return _tiny_zip(str(Path(p).resolve()), st.st_size, st.st_mtime_ns)
+
+def tiny_imagenet_source() -> Path|None:
+    "The local Tiny ImageNet archive or folder named by `$RESNET_COURSE_TINY_IMAGENET`, if set."
+    s = os.environ.get(TINY_IMAGENET_ENV)
+    if not s: return None
+    p = Path(s).expanduser()
+    if not p.exists(): raise DataError(f"${TINY_IMAGENET_ENV} points to {p}, which does not exist: fix the path or unset the variable.")
+    if not (_is_tiny_zip(p) if p.is_file() else any((q/'wnids.txt').exists() for q in (p, p/'tiny-imagenet-200'))):
+        raise DataError(f"${TINY_IMAGENET_ENV} points to {p}, which is not a Tiny ImageNet zip or folder (no tiny-imagenet-200/wnids.txt): fix the path or unset the variable.")
+    return p
 
 def course_scale(scale:str|None=None) -> str:
     "The data scale: `scale`, else `$RESNET_COURSE_SCALE`, else 'sample' when Tiny ImageNet is found locally, else 'fixture'."
@@ -43,6 +57,184 @@ def course_scale(scale:str|None=None) -> str:
     if scale is None: scale = 'sample' if tiny_imagenet_source() or (data_root()/'tiny-imagenet-200'/'.complete').exists() else 'fixture'
     if scale not in SCALES: raise ValueError(f"Unknown data scale {scale!r}: use one of {', '.join(SCALES)}.")
     return scale
+
+# %% ../nbs/01_data.ipynb #32a02db1
+def check_tiny_imagenet(root) -> Path:
+    "`root` if it is a Tiny ImageNet folder, else a `DataError` naming the expected tree; warns about unknown class folders."
+    root = Path(root)
+    expected = "tiny-imagenet-200/{wnids.txt, words.txt, train/<wnid>/images/*.JPEG, val/images/*.JPEG, val/val_annotations.txt}"
+    missing = [p for p in ('wnids.txt', 'words.txt', 'train', 'val/images', 'val/val_annotations.txt') if not (root/p).exists()]
+    if missing: raise DataError(f"{root} is not a Tiny ImageNet folder (missing {', '.join(missing)}); expected {expected}.")
+    wnids = (root/'wnids.txt').read_text().split()
+    found = {p.name for p in (root/'train').iterdir() if p.is_dir()}
+    absent, unknown = [w for w in wnids if w not in found], sorted(found - set(wnids))
+    if absent: raise DataError(f"{root/'train'} has no folder for class(es) {', '.join(absent[:5])}{' ...' if len(absent) > 5 else ''} listed in wnids.txt.")
+    if unknown: warnings.warn(f"{root/'train'}: class folder(s) {', '.join(unknown[:5])} are not in wnids.txt and are left out.")
+    return root
+
+TINY_IMAGENET_MD5 = '90528d7ca1a48142e341f4ef8d21d0de'   # the official archive's checksum, as dataset loaders publish it
+
+def get_tiny_imagenet(source=None, download:bool=True, url:str=TINY_IMAGENET_URL, timeout:float=10, md5:str|None=TINY_IMAGENET_MD5) -> Path:
+    "The `tiny-imagenet-200` folder from `source` (zip or folder), `$RESNET_COURSE_TINY_IMAGENET`, an earlier download, or the official download."
+    source = Path(source) if source else tiny_imagenet_source()
+    if source is not None and source.is_dir(): return check_tiny_imagenet(source/'tiny-imagenet-200' if (source/'tiny-imagenet-200').is_dir() else source)
+    if source is not None: return check_tiny_imagenet(safe_extract(source)/'tiny-imagenet-200')
+    full = data_root()/'tiny-imagenet-200'
+    if (full/'.complete').exists(): return check_tiny_imagenet(full/'tiny-imagenet-200')
+    if not download: raise DataError(f"Tiny ImageNet not found: set ${TINY_IMAGENET_ENV} to a local tiny-imagenet-200.zip or folder, or download {url}.")
+    zf = download_file(url, data_root()/'tiny-imagenet-200.zip', check=_is_tiny_zip, timeout=timeout, hint=f' or set ${TINY_IMAGENET_ENV} to a local copy', md5_hex=md5)
+    return check_tiny_imagenet(safe_extract(zf, full)/'tiny-imagenet-200')
+
+# %% ../nbs/01_data.ipynb #bda30d71
+def tiny_imagenet_words(root) -> dict:
+    "Map each wnid of the dataset to a short, unique class name from `words.txt`."
+    root = Path(root)
+    wnids = (root/'wnids.txt').read_text().split()
+    words = dict(l.split('\t', 1) for l in (root/'words.txt').read_text().splitlines() if '\t' in l)
+    names = {w: words.get(w, w).split(',')[0].strip() for w in wnids}
+    counts = pd.Series(list(names.values())).value_counts()
+    return {w: (n if counts[n] == 1 else f'{n} ({w})') for w, n in names.items()}
+
+def pick_items(df:pd.DataFrame, classes=None, n_train=None, n_valid=None, seed:int=42, by:str='label') -> pd.DataFrame:
+    "A reproducible subset of an items table: `classes` (a count picked at random, or values of column `by`), up to `n_train`/`n_valid` images each."
+    keys = sorted(df[by].unique())
+    if isinstance(classes, int):
+        if not 0 < classes <= len(keys): raise DataError(f"Asked for {classes} classes, but the data has {len(keys)}: ask for 1 to {len(keys)}.")
+        classes = sorted(random.Random(seed).sample(keys, classes))
+    if classes is not None:
+        unknown = sorted(set(classes) - set(keys))
+        if unknown: raise DataError(f"Unknown classes {unknown[:5]}: choose from {', '.join(map(str, keys[:5]))}{' ...' if len(keys) > 5 else ''}.")
+        df = df[df[by].isin(classes)]
+    rng = random.Random(seed)
+    take = lambda g, n: g.loc[sorted(rng.sample(list(g.index), min(n, len(g))))] if n else g
+    return pd.concat([take(g, n_valid if v else n_train) for (_, v), g in df.groupby([by, 'is_valid'], sort=True)]).sort_index()
+
+def tiny_imagenet_items(root, classes=None, n_train=None, n_valid=None, seed:int=42) -> pd.DataFrame:
+    "`path`, `wnid`, `label` (class name) and `is_valid` for a reproducible subset: `classes` (a count or wnids), `n_train`/`n_valid` each."
+    root = check_tiny_imagenet(root)
+    wnids = (root/'wnids.txt').read_text().split()
+    rows = [(f, w, False) for w in wnids for f in sorted((root/'train'/w/'images').glob('*.JPEG'))]
+    ann = pd.read_csv(root/'val'/'val_annotations.txt', sep='\t', header=None, usecols=[0, 1], names=['file', 'wnid'])
+    rows += [(root/'val'/'images'/f, w, True) for f, w in zip(ann.file, ann.wnid) if w in set(wnids)]
+    df = pd.DataFrame(rows, columns=['path', 'wnid', 'is_valid'])
+    df = pick_items(df.assign(label=df.wnid.map(tiny_imagenet_words(root))), classes, n_train, n_valid, seed, by='wnid')
+    empty = sorted(set(df.wnid) - set(df.wnid[~df.is_valid]))
+    if empty: raise DataError(f"Class(es) {', '.join(empty[:5])} have no training images in {root/'train'}.")
+    return df.reset_index(drop=True)
+
+# %% ../nbs/01_data.ipynb #dc0192f6
+INTEL_KAGGLE = 'puneet6060/intel-image-classification'
+
+def _intel_split_dir(root:Path, split:str) -> Path|None:
+    for d in (root/split/split, root/split):
+        if d.is_dir() and any(p.is_dir() for p in d.iterdir()): return d
+
+def check_intel(root) -> Path:
+    "`root` if it is an Intel scenes folder, else a `DataError` naming the expected tree; warns about unknown class folders."
+    root = Path(root)
+    if not (root/'seg_train').exists() and (root/'intel-image-classification'/'seg_train').exists(): root = root/'intel-image-classification'
+    expected = f"seg_train/seg_train/<class>/*.jpg and seg_test/seg_test/<class>/*.jpg for the classes {', '.join(INTEL_CLASSES)}"
+    for split in ('seg_train', 'seg_test'):
+        d = _intel_split_dir(root, split)
+        if d is None: raise DataError(f"{root} is not an Intel image classification folder (no {split}/{split}/<class> folders); expected {expected}.")
+        found = {p.name for p in d.iterdir() if p.is_dir()}
+        missing, unknown = [c for c in INTEL_CLASSES if c not in found], sorted(found - set(INTEL_CLASSES))
+        if missing: raise DataError(f"{d} has no class folder {', '.join(missing)}; expected {expected}.")
+        if unknown: warnings.warn(f"{d}: unknown class folder(s) {', '.join(unknown)} left out; the classes are {', '.join(INTEL_CLASSES)}.")
+        empty = [c for c in INTEL_CLASSES if not get_image_files(d/c)]
+        if empty: raise DataError(f"{d}: class folder(s) {', '.join(empty)} hold no images; copy the dataset again.")
+    return root
+
+# %% ../nbs/01_data.ipynb #168bfb30
+def _kaggle_download(dataset:str, dest:Path) -> Path:
+    try:
+        from kaggle.api.kaggle_api_extended import KaggleApi
+        api = KaggleApi(); api.authenticate()
+        api.dataset_download_files(dataset, path=str(dest), unzip=False, quiet=False)
+    except Exception as e: raise DataError(f"Kaggle download of {dataset} failed ({e}); download it by hand and set ${INTEL_ENV}.") from None
+    return dest/f"{dataset.split('/')[1]}.zip"
+
+def get_intel(source=None, download:bool=True) -> Path:
+    "The Intel scenes folder from `source` (zip or folder), `$RESNET_COURSE_INTEL`, an earlier download, or the Kaggle API."
+    if source is None and os.environ.get(INTEL_ENV): source = Path(os.environ[INTEL_ENV]).expanduser()
+    if source is not None:
+        source = Path(source)
+        if not source.exists(): raise DataError(f"Intel data source {source} does not exist: fix the path (or ${INTEL_ENV}).")
+        if source.is_file() and not is_zip(source): raise DataError(f"Intel data source {source} is not a zip archive or a folder: fix the path (or ${INTEL_ENV}).")
+        return check_intel(source if source.is_dir() else safe_extract(source))
+    dest = data_root()/'intel-image-classification'
+    if (dest/'.complete').exists(): return check_intel(dest)
+    import importlib.util
+    if not (download and importlib.util.find_spec('kaggle')):
+        raise DataError(f"Intel image classification data not found: download archive.zip from https://www.kaggle.com/datasets/{INTEL_KAGGLE} "
+                        f"and set ${INTEL_ENV} to it (or its extracted folder), or install `kaggle` with API credentials.")
+    return check_intel(safe_extract(_kaggle_download(INTEL_KAGGLE, data_root()), dest))
+
+# %% ../nbs/01_data.ipynb #210ffa28
+def intel_items(root, classes=None, n_train=None, n_valid=None, seed:int=42) -> pd.DataFrame:
+    "`path`, `label` and `is_valid` (seg_test) for a reproducible subset of the Intel scenes."
+    root = check_intel(root)
+    rows = [(f, c, v) for split, v in (('seg_train', False), ('seg_test', True)) for c in INTEL_CLASSES
+            for f in sorted(get_image_files(_intel_split_dir(root, split)/c))]
+    return pick_items(pd.DataFrame(rows, columns=['path', 'label', 'is_valid']), classes, n_train, n_valid, seed).reset_index(drop=True)
+
+# %% ../nbs/01_data.ipynb #60bd187f
+def signs_source() -> Path:
+    "The SIGNS folder named by `$RESNET_COURSE_SIGNS`; a `DataError` saying where to put the files otherwise."
+    s = os.environ.get(SIGNS_ENV)
+    if not s: raise DataError(f"SIGNS can't be downloaded automatically (it has no public download): put train_signs.h5 and "
+                              f"test_signs.h5 in a folder and set ${SIGNS_ENV} to it.")
+    p = Path(s).expanduser()
+    if not p.is_dir(): raise DataError(f"${SIGNS_ENV} points to {p}, which is not a folder: it should hold train_signs.h5 and test_signs.h5.")
+    return p
+
+def _check_signs(fn, x:np.ndarray, y:np.ndarray, n_classes:int):
+    if x.ndim != 4 or x.shape[-1] != 3 or len(x) != len(y):
+        raise DataError(f"{fn}: images have shape {x.shape} and labels {y.shape}; expected (N, H, W, 3) images and N labels.")
+    if x.dtype != np.uint8 and not (np.issubdtype(x.dtype, np.integer) and (not x.size or (x.min() >= 0 and x.max() <= 255))):
+        rng_ = f'{x.min():g}..{x.max():g}' if x.size else 'empty'
+        raise DataError(f"{fn}: images are {x.dtype} with values {rng_}; SIGNS stores uint8 pixels 0..255"
+                        + (" (scale 0..1 floats with (x*255).round().astype('uint8'))." if x.dtype.kind == 'f' else "."))
+    if not np.issubdtype(y.dtype, np.integer): raise DataError(f"{fn}: labels are {y.dtype}; expected integer class numbers 0..{n_classes-1}.")
+    if len(y) and (y.min() < 0 or y.max() >= n_classes): raise DataError(f"{fn}: labels range {y.min()}..{y.max()} but list_classes has {n_classes} entries.")
+
+def signs_arrays(path=None) -> tuple:
+    "`(x_train, y_train, x_test, y_test, classes)` from the SIGNS folder `path` (default `$RESNET_COURSE_SIGNS`), checked."
+    import h5py
+    path, out = Path(path) if path else signs_source(), []
+    for fn, keys in SIGNS_KEYS.items():
+        if not (path/fn).exists(): raise DataError(f"SIGNS file {path/fn} is missing: expected train_signs.h5 and test_signs.h5 in {path}.")
+        try: f = h5py.File(path/fn, 'r')
+        except OSError as e: raise DataError(f"{path/fn} is not a readable HDF5 file ({e}); copy it again.") from None
+        with f:
+            missing = [k for k in keys if k not in f]
+            if missing: raise DataError(f"{path/fn} lacks dataset {', '.join(missing)}: expected keys {', '.join(keys)}; found {', '.join(f) or 'none'}.")
+            x, y, classes = (np.asarray(f[k][:]) for k in keys)
+        y = y.reshape(-1)
+        _check_signs(path/fn, x, y, len(classes))
+        out += [x.astype(np.uint8), y.astype(np.int64)]
+    return (*out, [c.decode() if isinstance(c, bytes) else str(c) for c in classes.tolist()])
+
+def signs_items(path=None) -> pd.DataFrame:
+    "`img` (H×W×3 uint8 array), `label` (class name) and `is_valid` (True for the test file) for SIGNS."
+    x_train, y_train, x_test, y_test, classes = signs_arrays(path)
+    return pd.DataFrame({'img': list(x_train) + list(x_test), 'label': [classes[i] for i in np.concatenate([y_train, y_test])],
+                         'is_valid': [False]*len(x_train) + [True]*len(x_test)})
+
+# %% ../nbs/01_data.ipynb #4f48a6ce
+def image_folder_items(folder, is_valid:bool=False) -> pd.DataFrame:
+    "`path`, `label`, `is_valid` for the images of `folder`: one sub-folder per class, or Tiny ImageNet's val layout."
+    folder = Path(folder)
+    if not folder.is_dir(): raise DataError(f"{folder} is not a folder of images.")
+    ann = folder/'val_annotations.txt'
+    if ann.exists():
+        a = pd.read_csv(ann, sep='\t', header=None, usecols=[0, 1], names=['file', 'label'])
+        df = pd.DataFrame(dict(path=[folder/'images'/f for f in a.file], label=a.label))
+    else:
+        rows = [(f, d.name) for d in sorted(p for p in folder.iterdir() if p.is_dir()) for f in sorted(get_image_files(d))]
+        df = pd.DataFrame(rows, columns=['path', 'label'])
+    if not len(df): raise DataError(f"No labelled images in {folder}: expected one sub-folder of images per class, or Tiny ImageNet's val layout.")
+    return df.assign(is_valid=is_valid)
 
 # %% ../nbs/01_data.ipynb #80627f82
 CACHE_VERSION = 1
