@@ -107,19 +107,13 @@ class TrainingDiverged(Exception):
     "The loss became NaN or infinite."
 
 class StopOnNaN(Callback):
-    "Stop the fit as soon as the training or validation loss is NaN or infinite; `fit_recipe` then raises `TrainingDiverged`."
+    "Stop the fit as soon as the training loss is NaN or infinite; `fit_recipe` then raises `TrainingDiverged`."
     order = 90
     def before_fit(self): self.learn.diverged = None
     def after_batch(self):
         if self.training and not torch.isfinite(self.loss):
             self.learn.diverged = (f"The loss became {self.loss.item()} at epoch {self.epoch + 1}, batch {self.iter + 1} "
                                    f"(learning rate {self.opt.hypers[-1]['lr']:.2g}): training stopped. Lower the learning rate or clip gradients.")
-            raise CancelFitException
-    def after_epoch(self):   # `SaveLast` skips such an epoch, so it is never checkpointed
-        loss = dict(zip(self.recorder.metric_names[1:], self.recorder.values[-1])).get('valid_loss') if self.recorder.values else None
-        if loss is not None and not np.isfinite(loss):
-            self.learn.diverged = (f"The validation loss became {loss} at epoch {self.epoch + 1}: training stopped. "
-                                   "Lower the learning rate or clip gradients.")
             raise CancelFitException
 
 class SmokeBatches(Callback):
