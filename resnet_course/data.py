@@ -4,28 +4,24 @@
 
 # %% ../nbs/01_data.ipynb #e4e7aa59
 from __future__ import annotations
-from .archives import DataError, data_root, safe_extract, download_file, is_zip, atomic_path   # first: quiets fastai's import
+from .archives import DataError, data_root, safe_extract, download_file, is_zip   # first: quiets fastai's import
 from .fixtures import INTEL_CLASSES, SIGNS_KEYS, fixture_root, intel_fixture_root, signs_fixture_root
 from .results import smoke_mode
-import os, json, random, hashlib, warnings, zipfile
+from .cache import ImageCache, CachedImageDL
+import os, random, warnings, zipfile
 from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
-from PIL import Image, ImageOps
 from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
 from fastai.data.transforms import ColReader, ColSplitter, IntToFloatTensor, get_image_files
-from fastcore.basics import chunked
-from fastai.torch_core import TensorImage, TensorCategory
-from fastai.data.core import TfmdDL
 import fastai.vision.data, fastai.vision.learner   # register show_batch, show_results and plot_top_losses for images
 
 # %% auto #0
 __all__ = ['TINY_IMAGENET_URL', 'TINY_IMAGENET_ENV', 'SCALE_ENV', 'INTEL_ENV', 'SIGNS_ENV', 'SCALES', 'TINY_IMAGENET_MD5',
-           'INTEL_KAGGLE', 'CACHE_VERSION', 'DATASETS', 'tiny_imagenet_source', 'course_scale', 'check_tiny_imagenet',
+           'INTEL_KAGGLE', 'DATASETS', 'tiny_imagenet_source', 'course_scale', 'check_tiny_imagenet',
            'get_tiny_imagenet', 'tiny_imagenet_words', 'pick_items', 'tiny_imagenet_items', 'check_intel', 'get_intel',
-           'intel_items', 'signs_source', 'signs_arrays', 'signs_items', 'image_folder_items', 'to_rgb_uint8',
-           'ImageCache', 'CachedImageDL', 'df_dls', 'lesson_dls']
+           'intel_items', 'signs_source', 'signs_arrays', 'signs_items', 'image_folder_items', 'df_dls', 'lesson_dls']
 
 # %% ../nbs/01_data.ipynb #17168637
 TINY_IMAGENET_URL = 'https://cs231n.stanford.edu/tiny-imagenet-200.zip'
@@ -235,70 +231,6 @@ def image_folder_items(folder, is_valid:bool=False) -> pd.DataFrame:
         df = pd.DataFrame(rows, columns=['path', 'label'])
     if not len(df): raise DataError(f"No labelled images in {folder}: expected one sub-folder of images per class, or Tiny ImageNet's val layout.")
     return df.assign(is_valid=is_valid)
-
-# %% ../nbs/01_data.ipynb #80627f82
-CACHE_VERSION = 1
-
-def to_rgb_uint8(im:Image.Image, name='image') -> Image.Image:
-    "`im` as 8-bit RGB: 16-bit and float images rescaled to 0–255, others converted by PIL."
-    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):
-        a = np.asarray(im, dtype=np.float64)
-        hi = 1. if a.max() <= 1 and im.mode == 'F' else 255. if a.max() <= 255 else 65535. if a.max() <= 65535 else None
-        if a.min() < 0 or hi is None: raise DataError(f"{name}: a {im.mode} image with values {a.min():g}..{a.max():g}; expected 8-bit, 16-bit or 0..1 float pixels.")
-        im = Image.fromarray(np.round(a * 255 / hi).astype(np.uint8))
-    return im.convert('RGB')
-
-# %% ../nbs/01_data.ipynb #54784e87
-class ImageCache:
-    "Images as `size`×`size` uint8 tensors, decoded once, kept in memory (in one tensor, `pixels`) and in a cache file; unknown ones decoded on demand."
-    def __init__(self, size:int):
-        self.size, self.index, self.bad = size, {}, []
-        self.pixels = torch.zeros(0, 3, size, size, dtype=torch.uint8)
-    def decode(self, o) -> torch.Tensor:
-        "One image (a path or an H×W×3 uint8 array) as a 3×size×size uint8 tensor."
-        im = Image.fromarray(o) if isinstance(o, np.ndarray) else to_rgb_uint8(Image.open(o), o)
-        im = ImageOps.fit(im.convert('RGB'), (self.size, self.size), Image.BILINEAR)
-        return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
-    def __call__(self, o) -> TensorImage:
-        i = None if isinstance(o, np.ndarray) else self.index.get(str(o))
-        return TensorImage(self.decode(o) if i is None else self.pixels[i])
-    def rows(self, keys) -> torch.Tensor|None:
-        "The rows of `pixels` that hold `keys` (paths), or `None` if one of them is not cached."
-        rows = [self.index.get(str(k)) for k in keys]
-        return None if None in rows else torch.tensor(rows, dtype=torch.long)
-    def fill(self, paths):
-        "Decode `paths` (or load them from the cache file); unreadable ones go to `self.bad`."
-        paths = [str(p) for p in paths]
-        key = hashlib.sha1(json.dumps([CACHE_VERSION, self.size] + [(p, *_stat(p)) for p in paths]).encode()).hexdigest()[:16]
-        fn = data_root()/'cache'/f'images-{self.size}px-{key}.pt'
-        try: d = torch.load(fn, weights_only=True)
-        except Exception: d = None    # no cache file yet, or an unreadable one: decode again
-        if d is None:
-            good, xs, bad = [], [], []
-            for p in paths:
-                try: xs.append(self.decode(p)); good.append(p)
-                except (OSError, SyntaxError, ValueError, DataError): bad.append(p)
-            d = dict(paths=good, pixels=torch.stack(xs) if xs else torch.zeros(0, 3, self.size, self.size, dtype=torch.uint8), bad=bad)
-            with atomic_path(fn) as t: torch.save(d, t)
-        n = len(self.pixels)
-        self.pixels = torch.cat([self.pixels, d['pixels']]) if n else d['pixels']
-        self.index.update((p, n + i) for i, p in enumerate(d['paths'])); self.bad += d['bad']
-        return self
-
-def _stat(p): st = os.stat(p); return st.st_size, st.st_mtime_ns
-
-
-# %% ../nbs/01_data.ipynb #b3f0c6a8
-class CachedImageDL(TfmdDL):
-    "A `TfmdDL` that takes each batch of cached images (and labels) with one indexing operation instead of image by image."
-    def create_batches(self, samps):
-        src = getattr(self.dataset, 'cached_batches', None)   # (pixels, rows, labels), set by `df_dls`
-        if src is None: yield from super().create_batches(samps); return
-        pixels, rows, labels = src
-        for idx in chunked(samps, self.bs, self.drop_last):
-            idx = torch.as_tensor(idx, dtype=torch.long)
-            yield TensorImage(pixels[rows[idx]]), TensorCategory(labels[idx])
-
 
 # %% ../nbs/01_data.ipynb #d2e147a4
 def df_dls(df:pd.DataFrame, size:int=64, bs:int=32, batch_tfms=None, device=None, num_workers:int=0, **kwargs):

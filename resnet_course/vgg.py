@@ -6,7 +6,7 @@
 from __future__ import annotations
 from .core import Recipe, get_learner, set_seeds   # first: it quiets fastai's import
 from .resnet9 import conv_block
-from .data import ImageCache
+from .cache import ImageCache
 from .checkpoints import SaveLast, SaveBest, WeightsError, prepare_run_dir, load_checkpoint, load_weights, save_weights
 from .archives import atomic_path
 import json
