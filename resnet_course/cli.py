@@ -8,6 +8,7 @@ from .core import TrainingDiverged, evaluate   # first: it quiets fastai's impor
 from .archives import DataError, data_root, atomic_path
 from .data import course_scale, get_tiny_imagenet, tiny_imagenet_items, image_folder_items, pick_items, df_dls
 from .fixtures import fixture_root
+from .results import smoke_mode
 from .checkpoints import WeightsError, prepare_run_dir, load_checkpoint
 from .distributed import launched
 from .vgg import VGG_CONFIGS, VGG_RECIPE, vgg_name, train_vgg, predict_files, ensemble_predictions
@@ -169,6 +170,7 @@ def vgg_ensemble(argv:list|None=None):
         folder = Path(a.predict) if a.predict else (fixture_root() if course_scale(a.scale) == 'fixture' else get_tiny_imagenet())/'test'/'images'
         files = sorted(get_image_files(folder))
         if not files: raise DataError(f"No images in {folder}: give a folder of images with -p.")
+        if smoke_mode(): files = files[:64]   # a smoke run predicts one batch, as it trains only a couple
         df = ensemble_predictions(a.runs, files)
     except (ValueError, DataError, WeightsError) as e: p.error(str(e))
     with atomic_path(a.out) as t: df.to_csv(t, index=False)
