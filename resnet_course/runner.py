@@ -7,7 +7,6 @@ from __future__ import annotations
 from .core import course_report   # first: it quiets fastai's import
 from .results import read_results, results_markdown, RESULTS_ENV, SMOKE_ENV
 import os, re, sys, time, tempfile, subprocess
-from functools import partial
 from pathlib import Path
 from fastcore.script import call_parse
 from concurrent.futures import ProcessPoolExecutor
@@ -154,8 +153,6 @@ def course_run(
     print(f"\nAll {len(sel)} lessons ran in {time.time()-total:.0f}s. Results ({results}):\n\n{table}")
 
 # %% ../nbs/95_runner.ipynb #799aa180
-_LIB = ('core', 'cache', 'data', 'augment', 'resnet9', 'blocks', 'transfer', 'resnet50', 'vgg', 'checkpoints', 'results', 'cli')
-
 def _test_one(fn, skip_flags, force_flags, basepath, threads=None):
     if threads:  # set in the worker: torch read OMP_NUM_THREADS long before the fork
         import torch; torch.set_num_threads(threads)
@@ -188,7 +185,7 @@ def course_test(
         # a fresh process per notebook: in a shared one, a notebook's own `@patch` cells (00's `fit_recipe`, say) leak into the next.
         # Forked from a server that has imported torch, fastai and the library once, so each start costs ~0.1 s instead of ~8 s.
         ctx = multiprocessing.get_context('forkserver')
-        ctx.set_forkserver_preload(['resnet_course.runner', 'fastai.vision.all', *(f'resnet_course.{m}' for m in _LIB)])
+        ctx.set_forkserver_preload([*(f'{cfg.lib_name}.{p.stem}' for p in sorted(cfg.lib_path.glob('[!_]*.py'))), 'fastai.vision.all'])
         with ProcessPoolExecutor(max(n_workers, 1), mp_context=ctx, max_tasks_per_child=1) as ex:
             # the long infrastructure notebooks and lessons first, the short early lessons last: the workers finish together
             futs = {f: ex.submit(_test_one, f, skip_flags=skip_flags, force_flags=force_flags, basepath=cfg.config_path, threads=threads)
