@@ -4,22 +4,19 @@
 
 # %% ../nbs/90_archives.ipynb #fbefabe9
 from __future__ import annotations
+from .imports import *
+from .settings import DATA_ENV, MAX_EXTRACT_ENV
 import os, re, json, stat, errno, shutil, hashlib, tempfile, zipfile, zlib, warnings
-# fastai 2.8.7 calls torch.jit.script at import, which torch 2.14 marks deprecated: noise for a learner. Every course module
-# imports this one (directly or not) before fastai, so the filter is set once, here.
-warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.* is deprecated', category=FutureWarning)
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from fastai.data.external import fastai_path
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'MAX_EXTRACT_ENV', 'DataError', 'data_root', 'atomic_path', 'atomic_dir', 'sha256', 'safe_extract',
-           'make_zip', 'is_zip', 'md5', 'download_file']
+__all__ = ['DataError', 'data_root', 'atomic_path', 'atomic_dir', 'sha256', 'safe_extract', 'make_zip', 'is_zip', 'md5',
+           'download_file']
 
 # %% ../nbs/90_archives.ipynb #a6c871bc
-DATA_ENV = 'RESNET_COURSE_DATA'
-
 class DataError(Exception):
     "A dataset is missing, malformed or unsafe; the message says what is wrong and how to fix it."
 
@@ -84,8 +81,6 @@ def sha256(path) -> str:
     return _sha256_of(str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 # %% ../nbs/90_archives.ipynb #b62db8ec
-MAX_EXTRACT_ENV = 'RESNET_COURSE_MAX_EXTRACT_GB'
-
 def _check_member(name:str, is_link:bool, src):
     p = Path(name)
     if is_link: raise DataError(f"{src}: member {name!r} is a link; refusing to extract an archive with links.")

@@ -4,8 +4,10 @@
 
 # %% ../nbs/99_image_cache.ipynb #08b1b26b
 from __future__ import annotations
-from .archives import DataError, data_root, atomic_path   # first: quiets fastai's import
+from .imports import *
+from .archives import DataError, data_root, atomic_path
 import os, json, hashlib
+from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, ImageOps
@@ -14,10 +16,10 @@ from fastai.torch_core import TensorImage, TensorCategory
 from fastai.data.core import TfmdDL
 
 # %% auto #0
-__all__ = ['CACHE_VERSION', 'to_rgb_uint8', 'ImageCache', 'CachedImageDL']
+__all__ = ['CACHE_VERSION', 'to_rgb_uint8', 'as_pil', 'ImageCache', 'CachedImageDL']
 
 # %% ../nbs/99_image_cache.ipynb #80627f82
-CACHE_VERSION = 1
+CACHE_VERSION = 2   # 2: images turned upright by their EXIF orientation
 
 def to_rgb_uint8(im:Image.Image, name='image') -> Image.Image:
     "`im` as 8-bit RGB: 16-bit and float images rescaled to 0–255, others converted by PIL."
@@ -28,19 +30,34 @@ def to_rgb_uint8(im:Image.Image, name='image') -> Image.Image:
         im = Image.fromarray(np.round(a * 255 / hi).astype(np.uint8))
     return im.convert('RGB')
 
+# %% ../nbs/99_image_cache.ipynb #79a45e3f
+def as_pil(o, # A path, a PIL image, an H×W×3 (or H×W) array, or a 3×H×W tensor; floats in 0..1
+          ) -> Image.Image:
+    "`o` as an 8-bit RGB PIL image, turned upright by its EXIF orientation: the one decoder of training and prediction."
+    if isinstance(o, (str, Path)): o = Image.open(o)
+    if isinstance(o, torch.Tensor): o = o.detach().cpu().numpy().transpose(1, 2, 0) if o.dim() == 3 and o.shape[0] in (1, 3) else o.cpu().numpy()
+    if isinstance(o, np.ndarray):
+        if o.dtype != np.uint8:
+            if o.size and (o.min() < 0 or o.max() > 1): raise DataError(f"A {o.dtype} array with values {o.min():g}..{o.max():g}: give uint8 pixels or floats in 0..1.")
+            o = np.round(o * 255).astype(np.uint8)
+        o = Image.fromarray(o.squeeze(-1) if o.ndim == 3 and o.shape[-1] == 1 else o)
+    if not isinstance(o, Image.Image):
+        raise TypeError(f"Can't read a {type(o).__name__} as an image: give a file path, a PIL image, an H×W×3 array or a 3×H×W tensor.")
+    return to_rgb_uint8(ImageOps.exif_transpose(o), getattr(o, 'filename', '') or 'image')
+
 # %% ../nbs/99_image_cache.ipynb #54784e87
 class ImageCache:
     "Images as `size`×`size` uint8 tensors, decoded once, kept in memory (in one tensor, `pixels`) and in a cache file; unknown ones decoded on demand."
     def __init__(self, size:int):
         self.size, self.index, self.bad = size, {}, []
         self.pixels = torch.zeros(0, 3, size, size, dtype=torch.uint8)
+    input_types = (str, Path, Image.Image, np.ndarray, torch.Tensor)   # what fastai's `test_dl`/`predict` may hand in
     def decode(self, o) -> torch.Tensor:
-        "One image (a path or an H×W×3 uint8 array) as a 3×size×size uint8 tensor."
-        im = Image.fromarray(o) if isinstance(o, np.ndarray) else to_rgb_uint8(Image.open(o), o)
-        im = ImageOps.fit(im.convert('RGB'), (self.size, self.size), Image.BILINEAR)
+        "One image (a path, a PIL image, an H×W×3 array or a 3×H×W tensor) as a 3×size×size uint8 tensor, centre-cropped."
+        im = ImageOps.fit(as_pil(o), (self.size, self.size), Image.BILINEAR)
         return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
     def __call__(self, o) -> TensorImage:
-        i = None if isinstance(o, np.ndarray) else self.index.get(str(o))
+        i = self.index.get(str(o)) if isinstance(o, (str, Path)) else None
         return TensorImage(self.decode(o) if i is None else self.pixels[i])
     def rows(self, keys) -> torch.Tensor|None:
         "The rows of `pixels` that hold `keys` (paths), or `None` if one of them is not cached."

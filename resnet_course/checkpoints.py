@@ -4,12 +4,13 @@
 
 # %% ../nbs/92_checkpoints.ipynb #c5af636c
 from __future__ import annotations
+from .imports import *
 import csv, pickle
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from .archives import atomic_path   # first: it silences fastai's torch.jit warning at import
+from .archives import atomic_path
 from fastcore.foundation import L
 from fastai.learner import Learner, Recorder, CancelFitException
 from fastai.torch_core import get_model, rank_distrib
@@ -18,7 +19,7 @@ from fastai.callback.tracker import TrackerCallback, EarlyStoppingCallback
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'RUN_FILES', 'WeightsError', 'save_weights', 'read_pth', 'load_state', 'load_weights',
-           'save_checkpoint', 'load_checkpoint', 'SaveLast', 'SaveBest', 'prepare_run_dir']
+           'save_checkpoint', 'load_checkpoint', 'metric_names', 'SaveLast', 'SaveBest', 'prepare_run_dir']
 
 # %% ../nbs/92_checkpoints.ipynb #999a612d
 class WeightsError(Exception):
@@ -99,6 +100,11 @@ def load_checkpoint(path, config:dict|None=None) -> dict:
             raise WeightsError(f"{path} was trained with {k}={state['config'][k]!r}, not {v!r}: resume with the same options, or start a new run folder.")
     return state
 
+# %% ../nbs/92_checkpoints.ipynb #d57585e8
+def metric_names(recorder) -> list:
+    "The names of the columns of fastai `Recorder.values`: the losses and metrics, without the epoch and the time."
+    return [n for n in recorder.metric_names[1:] if n != 'time']
+
 # %% ../nbs/92_checkpoints.ipynb #0152aa3b
 def _write_history(path:Path, rows:list):
     with atomic_path(path) as tmp, open(tmp, 'w', newline='') as f:
@@ -122,7 +128,7 @@ class SaveLast(Callback):
                 # the best epoch was the last one saved: its best.pth write may have been cut short, so write it again
                 if isinstance(cb, SaveBest) and cb.monitor == self.monitor and best_is_last and not rank_distrib(): save_weights(self.state['model'], cb.fname)
     def after_epoch(self):
-        names = [n for n in self.recorder.metric_names[1:] if n != 'time']
+        names = metric_names(self.recorder)
         row = dict(epoch=self.offset + self.epoch + 1, **{n: float(v) for n, v in zip(names, self.recorder.values[-1])})
         bad = [n for n, v in row.items() if n != 'epoch' and not np.isfinite(v)]
         if bad:   # never checkpoint a diverged model; `fit_recipe` turns `learn.diverged` into `TrainingDiverged`

@@ -4,11 +4,12 @@
 
 # %% ../nbs/94_cli.ipynb #f18f23d6
 from __future__ import annotations
-from .core import TrainingDiverged, evaluate   # first: it quiets fastai's import
+from .imports import *
+from .core import TrainingDiverged, evaluate
 from .archives import DataError, data_root, atomic_path
 from .data import course_scale, get_tiny_imagenet, tiny_imagenet_items, image_folder_items, pick_items, df_dls
 from .fixtures import fixture_root
-from .results import smoke_mode
+from .settings import SCALES, smoke_mode
 from .checkpoints import WeightsError, prepare_run_dir, load_checkpoint
 from .distributed import launched
 from .vgg import VGG_CONFIGS, VGG_RECIPE, vgg_name, train_vgg, predict_files, ensemble_predictions
@@ -72,7 +73,7 @@ def vgg_parser(prog:str='vgg_train') -> argparse.ArgumentParser:
     g.add_argument('--classes', type=_pos_int, metavar='K', help='train on K classes picked at random (fixed by --seed) (default: all)')
     g.add_argument('--per-class', type=_pos_int, metavar='N', help='training images per class (default: all)')
     g.add_argument('--val-per-class', type=_pos_int, metavar='M', help='validation images per class (default: all)')
-    g.add_argument('--scale', choices=('fixture', 'sample', 'full'), help="default data when -t/-v are not given: 'fixture' (built-in "
+    g.add_argument('--scale', choices=SCALES, help="default data when -t/-v are not given: 'fixture' (built-in "
                    "synthetic set), 'sample' or 'full' (the Tiny ImageNet archive or download) (default: $RESNET_COURSE_SCALE, else "
                    "'sample' when $RESNET_COURSE_TINY_IMAGENET is set, else 'fixture')")
     g = p.add_argument_group('model and training')
@@ -164,7 +165,7 @@ def vgg_ensemble(argv:list|None=None):
     p.add_argument('runs', nargs='+', metavar='RUN_DIR', help='output folders (-o) of vgg_train runs, one per model')
     p.add_argument('-p', '--predict', metavar='DIR', help='images to predict (default: Tiny ImageNet test/images at the course scale)')
     p.add_argument('-o', '--out', default='ensemble_predictions.csv', help='CSV file to write (default: ensemble_predictions.csv)')
-    p.add_argument('--scale', choices=('fixture', 'sample', 'full'), help='data scale for the default --predict folder')
+    p.add_argument('--scale', choices=SCALES, help='data scale for the default --predict folder')
     a = p.parse_args(argv)
     try:
         folder = Path(a.predict) if a.predict else (fixture_root() if course_scale(a.scale) == 'fixture' else get_tiny_imagenet())/'test'/'images'

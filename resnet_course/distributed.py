@@ -4,7 +4,7 @@
 
 # %% ../nbs/98_distributed.ipynb #21770be9
 from __future__ import annotations
-import resnet_course.archives   # first: it silences fastai's torch.jit warning at import
+from .imports import *
 import os, sys, socket
 import torch
 import torch.distributed as dist

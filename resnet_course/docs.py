@@ -4,6 +4,7 @@
 
 # %% ../nbs/97_docs.ipynb #5865d03c
 from __future__ import annotations
+from .imports import *
 import re, warnings, yaml
 from pathlib import Path
 from fastcore.basics import ifnone, nested_idx
@@ -66,11 +67,11 @@ def check_processed(path=None, # Folder of notebooks (default: `nbs_path`)
 
 # %% ../nbs/97_docs.ipynb #3ee3fb72
 def sidebar(path=None) -> dict:
-    "The sidebar: `index.ipynb` (and any other unnumbered page) first, then sections for lessons (`00`–`89`) and infrastructure (`9x_*`)."
+    "The sidebar: `index.ipynb` (and any other unnumbered page) first, then sections for lessons (`00`–`79`) and infrastructure (`80`–`99`)."
     names = [p.name for p in doc_pages(path)]
     num = {n: int(n[:2]) for n in names if re.match(r'\d\d_', n)}
     top = sorted((n for n in names if n not in num), key=lambda n: n!='index.ipynb')
-    secs = {'Lessons': [n for n in num if num[n]<90], 'Infrastructure': [n for n in num if num[n]>=90]}
+    secs = {'Lessons': [n for n in num if num[n]<80], 'Infrastructure': [n for n in num if num[n]>=80]}
     return {'website': {'sidebar': {'contents': top + [{'section': k, 'contents': v} for k,v in secs.items() if v]}}}
 
 # %% ../nbs/97_docs.ipynb #48a0f75c
@@ -85,7 +86,7 @@ def _listed(items) -> list:
     res = []
     for o in items:
         if isinstance(o, str): res.append(o)
-        else: res += [o['href']]*('href' in o) + _listed(o.get('contents', []))
+        else: res += ([o['href']] if 'href' in o else []) + _listed(o.get('contents', []))
     return res
 
 def check_sidebar(path=None) -> list:

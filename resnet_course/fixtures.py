@@ -4,12 +4,13 @@
 
 # %% ../nbs/91_fixtures.ipynb #08bb7010
 from __future__ import annotations
+from .imports import *
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
 from PIL import Image
-from .archives import data_root, atomic_dir   # first: it silences fastai's torch.jit warning at import
+from .archives import data_root, atomic_dir
 from fastai.data.core import DataLoaders
 from fastai.torch_core import default_device
 from fastai.layers import ConvLayer

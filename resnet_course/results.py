@@ -4,6 +4,8 @@
 
 # %% ../nbs/93_results.ipynb #70495f7c
 from __future__ import annotations
+from .imports import *
+from .settings import RESULTS_ENV, SMOKE_ENV, smoke_mode, project_root
 import os, csv, io, hashlib, tempfile, warnings
 import datetime as dt
 from pathlib import Path
@@ -13,28 +15,22 @@ from .archives import data_root, atomic_path
 from fastai.torch_core import rank_distrib
 
 # %% auto #0
-__all__ = ['RESULT_COLS', 'RESULTS_ENV', 'SMOKE_ENV', 'smoke_mode', 'results_path', 'ResultsError', 'log_result', 'read_results',
-           'summarise_results', 'results_markdown']
+__all__ = ['RESULT_COLS', 'SESSION_COLS', 'results_path', 'ResultsError', 'log_result', 'read_results', 'summarise_results',
+           'results_markdown', 'session_results']
 
 # %% ../nbs/93_results.ipynb #d8584803
 RESULT_COLS = ['lesson', 'model', 'dataset', 'scale', 'img_size', 'epochs', 'train_loss', 'valid_loss', 'accuracy', 'seconds',
                'device', 'note', 'date', 'seed', 'top5', 'session']
-RESULTS_ENV, SMOKE_ENV = 'RESNET_COURSE_RESULTS', 'RESNET_COURSE_SMOKE'
-
-def smoke_mode() -> bool:
-    "True when `$RESNET_COURSE_SMOKE` asks for a smoke run (every cell executed, every fit cut to a couple of batches)."
-    return os.environ.get(SMOKE_ENV, '').lower() not in ('', '0', 'false', 'no')
-
 def results_path(scale:str|None=None) -> Path:
     "The results CSV: `$RESNET_COURSE_RESULTS`; a scratch file for fixture, smoke and test runs; else the project's `results/results.csv`."
     if os.environ.get(RESULTS_ENV): return Path(os.environ[RESULTS_ENV]).expanduser()
     if scale in ('fixture', 'smoke') or smoke_mode() or os.environ.get('IN_TEST'): return data_root()/'results-scratch.csv'
-    for d in [Path.cwd(), *Path.cwd().parents]:
-        if (d/'settings.ini').exists() and (d/'nbs').is_dir(): return d/'results'/'results.csv'
-    return Path.home()/'.resnet_course'/'results.csv'
+    root = project_root()
+    return root/'results'/'results.csv' if root else Path.home()/'.resnet_course'/'results.csv'
 
 # %% ../nbs/93_results.ipynb #6e680af5
-_SESSION = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+_SESSION = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"   # this process's runs
+_WRITTEN = []   # the logs this process has written to
 
 class ResultsError(Exception):
     "The results log can't be read or written; the message names the file (and `$RESNET_COURSE_RESULTS` when it came from there)."
@@ -76,6 +72,7 @@ def log_result(lesson, model, dataset, scale, img_size, epochs, metrics:dict, se
     "Append one training run to the results log (under a file lock) and return the row."
     if smoke_mode(): scale = 'smoke'
     path = Path(path or results_path(scale))
+    _WRITTEN.append(path)
     r = lambda v: None if v is None else round(float(v), 4)
     row = dict(lesson=lesson, model=model, dataset=dataset, scale=scale, img_size=img_size, epochs=epochs,
                train_loss=r(metrics.get('train_loss')), valid_loss=r(metrics.get('valid_loss')), accuracy=r(metrics.get('accuracy')),
@@ -151,3 +148,18 @@ def results_markdown(df:pd.DataFrame) -> str:
     "The summary of `df` (see `summarise_results`) as a Markdown table."
     s = summarise_results(df)
     return s.to_markdown(index=False) if len(s) else '_No results yet._'
+
+# %% ../nbs/93_results.ipynb #336f5e39
+SESSION_COLS = ['model', 'dataset', 'scale', 'img_size', 'epochs', 'seed', 'train_loss', 'valid_loss', 'accuracy', 'top5',
+                'seconds', 'device', 'note']
+
+def session_results(lesson=None, # Keep this lesson's rows only (e.g. '03'); default: every lesson
+                    cols=SESSION_COLS, # The columns to show (`None`: all)
+                   ) -> pd.DataFrame:
+    "The results rows this process (this run of a notebook) has logged, oldest first."
+    paths = list(dict.fromkeys(_WRITTEN))
+    df = pd.concat([read_results(p) for p in paths], ignore_index=True) if paths else pd.DataFrame(columns=RESULT_COLS)
+    df = df[df.session == _SESSION]
+    if lesson is not None: df = df[df.lesson.astype(str).str.zfill(2) == str(lesson).zfill(2)]
+    df = df.dropna(axis=1, how='all') if cols is None else df[[c for c in cols if c in df and df[c].notna().any()]]
+    return df.reset_index(drop=True)

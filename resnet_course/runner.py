@@ -4,8 +4,10 @@
 
 # %% ../nbs/95_runner.ipynb #51f83602
 from __future__ import annotations
-from .core import course_report   # first: it quiets fastai's import
-from .results import read_results, results_markdown, RESULTS_ENV, SMOKE_ENV
+from .imports import *
+from .core import course_report
+from .settings import RESULTS_ENV, SMOKE_ENV, SCALE_ENV, TINY_IMAGENET_ENV, ECHO_ENV, SCALES
+from .results import read_results, results_markdown
 import os, re, sys, time, tempfile, subprocess
 from pathlib import Path
 from fastcore.script import call_parse
@@ -28,9 +30,9 @@ def cell_flags(source:str) -> set:
 
 # %% ../nbs/95_runner.ipynb #e3fc0394
 def lesson_notebooks(path=None) -> list:
-    "The lesson notebooks (`NN_name.ipynb`, NN < 90) in order; `_`-prefixed scratch notebooks and tooling (90+) are left out."
+    "The lesson notebooks (`NN_name.ipynb`, NN < 80) in order; scratch (`_`-prefixed) and infrastructure (80+) notebooks are left out."
     path = Path(path or get_config().nbs_path)
-    return sorted(p for p in path.glob('[0-9][0-9]_*.ipynb') if int(p.name[:2]) < 90)
+    return sorted(p for p in path.glob('[0-9][0-9]_*.ipynb') if int(p.name[:2]) < 80)
 
 # %% ../nbs/95_runner.ipynb #7bd7680f
 class NotebookError(Exception):
@@ -42,6 +44,7 @@ _NB_BARS = ("try:\n    import fastprogress.fastprogress as _fp, fastai.callback.
 
 def _is_bar(o) -> bool:
     html = ''.join(o.get('data', {}).get('text/html', ''))
+    if o.get('output_type') == 'display_data' and 'text/html' in o.get('data', {}) and not html.strip(): return True   # a bar that left
     return '<progress' in html or ('<style>' in html and 'fastprogress' in html)
 
 def tidy_progress(nb):
@@ -79,12 +82,15 @@ def execute_notebook(src, dest=None, skip_flags=('slow', 'cuda')) -> float:
 
 # %% ../nbs/95_runner.ipynb #b97dcf57
 def run_notebook(src, dest=None, skip_flags=('slow', 'cuda')) -> float:
-    "`execute_notebook` in a fresh Python process; returns seconds, or raises `NotebookError` with the child's message."
+    "`execute_notebook` in a fresh Python process, its run summaries echoed here as they come; seconds, or `NotebookError`."
     code = f"from resnet_course.runner import execute_notebook; execute_notebook({str(src)!r}, {str(dest or src)!r}, {tuple(skip_flags)!r})"
     t0 = time.time()
-    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
-    if r.returncode:
-        msg = r.stderr[r.stderr.rfind('NotebookError: ') + 15:].strip() if 'NotebookError: ' in r.stderr else r.stderr.strip()[-2000:]
+    with tempfile.TemporaryFile('w+') as err:
+        p = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=err, text=True, env={**os.environ, ECHO_ENV: '1'})
+        for line in p.stdout: print(line.rstrip(), flush=True)   # one line per finished run (`over_seeds`), while the lesson runs
+        rc = p.wait(); err.seek(0); stderr = err.read()
+    if rc:
+        msg = stderr[stderr.rfind('NotebookError: ') + 15:].strip() if 'NotebookError: ' in stderr else stderr.strip()[-2000:]
         raise NotebookError(msg)
     return time.time() - t0
 
@@ -118,7 +124,7 @@ def course_run(
     jupyter:bool=False,      # Run each lesson in a Jupyter kernel as JupyterLab's Run All does: every cell, whatever --flags says
 ):
     "Execute the course's lessons in order, headless, each in its own process; write the executed notebooks and the results table."
-    if tiny_imagenet: os.environ['RESNET_COURSE_TINY_IMAGENET'] = str(Path(tiny_imagenet).resolve())
+    if tiny_imagenet: os.environ[TINY_IMAGENET_ENV] = str(Path(tiny_imagenet).resolve())
     from resnet_course.data import course_scale, tiny_imagenet_source
     from resnet_course.archives import DataError
     try:   # a bad --tiny_imagenet or $RESNET_COURSE_SCALE fails here, in one line, before any lesson runs
@@ -126,7 +132,7 @@ def course_run(
         scale = course_scale(scale)
     except (DataError, ValueError) as e: _exit(str(e), 2)
     if save and (smoke or scale == 'fixture'): _exit("--save writes the docs' outputs and the results log: run it at sample or full scale, without --smoke.", 2)
-    os.environ['RESNET_COURSE_SCALE'] = scale
+    os.environ[SCALE_ENV] = scale
     if smoke: os.environ[SMOKE_ENV] = '1'
     cfg = get_config()
     found = lesson_notebooks(nbs)
@@ -140,7 +146,7 @@ def course_run(
     print(f"resnet_course: {len(sel)} lesson(s) at {scale} scale{f' ({how})' if how else ''} -> {out}")
     course_report()
     total = time.time()
-    extra = sorted(p for p in Path(cfg.nbs_path).glob('9[0-9]_*.ipynb')) + [Path(cfg.nbs_path)/'index.ipynb'] if save else []
+    extra = sorted(p for p in Path(cfg.nbs_path).glob('[89][0-9]_*.ipynb')) + [Path(cfg.nbs_path)/'index.ipynb'] if save else []
     for i, nb in enumerate(sel + extra, 1):   # with --save, the infrastructure notebooks and the index are executed too
         print(f"[{i}/{len(sel) + len(extra)}] {nb.name} ...", flush=True)
         try: secs = run_all_notebook(nb, out/nb.name) if jupyter else run_notebook(nb, out/nb.name, skip_flags=skip)
@@ -171,15 +177,15 @@ def course_test(
     files = [f.resolve() for f in files if not f.name.startswith(('_', '.'))]
     if not files: _exit(f"No notebooks match {path!r} in {cfg.nbs_path}: nothing tested.\n0 passed, 1 failed")
     if scale is not None:
-        if scale not in ('fixture', 'sample', 'full'): _exit(f"--scale {scale!r}: use fixture, sample or full.\n0 passed, 1 failed", 2)
-        os.environ['RESNET_COURSE_SCALE'] = scale     # an explicit flag beats the environment
-    os.environ.setdefault('RESNET_COURSE_SCALE', 'fixture')
+        if scale not in SCALES: _exit(f"--scale {scale!r}: use fixture, sample or full.\n0 passed, 1 failed", 2)
+        os.environ[SCALE_ENV] = scale     # an explicit flag beats the environment
+    os.environ.setdefault(SCALE_ENV, 'fixture')
     res_dir = tempfile.mkdtemp(prefix='resnet_course_test_')
-    os.environ['RESNET_COURSE_RESULTS'] = str(Path(res_dir)/'results.csv')
+    os.environ[RESULTS_ENV] = str(Path(res_dir)/'results.csv')
     n_workers = n_workers if n_workers is not None else min(os.cpu_count() or 1, 4, len(files))
     threads = max(1, (os.cpu_count() or 1) // n_workers) if n_workers > 1 else None
     skip_flags, force_flags = cfg.tst_flags.split(), flags.split()
-    print(f"Testing {len(files)} notebook(s) at {os.environ['RESNET_COURSE_SCALE']} scale with {n_workers} worker(s); skipping {set(skip_flags)-set(force_flags) or 'nothing'}", flush=True)
+    print(f"Testing {len(files)} notebook(s) at {os.environ[SCALE_ENV]} scale with {n_workers} worker(s); skipping {set(skip_flags)-set(force_flags) or 'nothing'}", flush=True)
     start = time.time()
     with working_directory(cfg.nbs_path):
         # a fresh process per notebook: in a shared one, a notebook's own `@patch` cells (00's `fit_recipe`, say) leak into the next.

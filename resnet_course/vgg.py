@@ -4,12 +4,14 @@
 
 # %% ../nbs/07_vgg_depth.ipynb #fc16c076
 from __future__ import annotations
-from .core import Recipe, get_learner, set_seeds   # first: it quiets fastai's import
+from .imports import *
+from .core import Recipe, get_learner, set_seeds, eval_mode, init_weights
 from .resnet9 import conv_block
 from .cache import ImageCache
 from .checkpoints import SaveLast, SaveBest, WeightsError, prepare_run_dir, load_checkpoint, load_weights, save_weights
 from .archives import atomic_path
 import json
+from functools import partial
 from collections import OrderedDict
 from contextlib import nullcontext
 from pathlib import Path
@@ -42,9 +44,9 @@ def vgg_config(depth:int, conv1_1:bool=False) -> list:
     return cfg
 
 # %% ../nbs/07_vgg_depth.ipynb #46156a0c
-def vgg_features(cfg:list, bn:bool=True, c_in:int=3) -> nn.Sequential:
+def vgg_features(cfg:list, bn:bool=True, in_ch:int=3) -> nn.Sequential:
     "The convolutional stack of a VGG configuration: `conv_block`s and 2×2 max-pools."
-    layers, ni = [], c_in
+    layers, ni = [], in_ch
     for c in cfg:
         if c == 'M': layers.append(nn.MaxPool2d(2)); continue
         nf, ks = c if isinstance(c, tuple) else (c, 3)
@@ -52,9 +54,9 @@ def vgg_features(cfg:list, bn:bool=True, c_in:int=3) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 # %% ../nbs/07_vgg_depth.ipynb #19008c62
-def conv_params(cfg:list, bn:bool=True, c_in:int=3) -> int:
-    "Parameters of the convolutional stack of `cfg`, by formula: k²·c_in·c_out + c_out per conv, plus 2·c_out with BatchNorm."
-    n, ni = 0, c_in
+def conv_params(cfg:list, bn:bool=True, in_ch:int=3) -> int:
+    "Parameters of the convolutional stack of `cfg`, by formula: k²·in_ch·c_out + c_out per conv, plus 2·c_out with BatchNorm."
+    n, ni = 0, in_ch
     for c in cfg:
         if c == 'M': continue
         nf, ks = c if isinstance(c, tuple) else (c, 3)
@@ -62,21 +64,18 @@ def conv_params(cfg:list, bn:bool=True, c_in:int=3) -> int:
     return n
 
 # %% ../nbs/07_vgg_depth.ipynb #66729c63
-def vgg(depth:int=11, n_out:int=200, conv1_1:bool=False, bn:bool=True, fc:tuple=(512, 512), pool_size:int=1, c_in:int=3,
+def vgg(depth:int=11, n_out:int=200, conv1_1:bool=False, bn:bool=True, fc:tuple=(512, 512), pool_size:int=1, in_ch:int=3,
         init_std:float|None=None, # None: Kaiming-normal weights (torchvision); a number: N(0, init_std²), as the paper (0.01)
        ) -> nn.Sequential:
     "VGG-`depth` (configuration C with `conv1_1`): `features`, adaptive max-pool, and a classifier with hidden sizes `fc` and no dropout."
-    features = vgg_features(vgg_config(depth, conv1_1), bn, c_in)
+    features = vgg_features(vgg_config(depth, conv1_1), bn, in_ch)
     ni, head = 512 * pool_size * pool_size, []
     for h in fc: head += [nn.Linear(ni, h), nn.ReLU(inplace=True)]; ni = h
     model = nn.Sequential(OrderedDict(features=features, pool=nn.AdaptiveMaxPool2d(pool_size), flatten=nn.Flatten(),
                                       classifier=nn.Sequential(*head, nn.Linear(ni, n_out))))
-    for m in model.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            if init_std: nn.init.normal_(m.weight, 0, init_std)
-            else: nn.init.kaiming_normal_(m.weight, mode='fan_out' if isinstance(m, nn.Conv2d) else 'fan_in', nonlinearity='relu')
-            nn.init.zeros_(m.bias)
-    return model
+    if init_std: return init_weights(model, partial(nn.init.normal_, mean=0., std=init_std))
+    init_weights(model, partial(nn.init.kaiming_normal_, mode='fan_out', nonlinearity='relu'), (nn.Conv2d,))
+    return init_weights(model, partial(nn.init.kaiming_normal_, mode='fan_in', nonlinearity='relu'), (nn.Linear,))
 
 # %% ../nbs/07_vgg_depth.ipynb #c7e9105b
 VGG_MODELS = [(11, False), (13, False), (16, False), (16, True), (19, False)]
@@ -130,8 +129,7 @@ def predict_files(model:nn.Module, files, classes, size:int, bs:int=64) -> pd.Da
     "`file`, predicted class `pred` and its probability `prob` for image `files`, prepared as the VGG runs' training data."
     cache, (mean, std) = ImageCache(size), [torch.tensor(s).view(1, 3, 1, 1) for s in imagenet_stats]
     p, rows = next(model.parameters()), []
-    model.eval()
-    with torch.no_grad():
+    with eval_mode(model):
         for i in range(0, len(files), bs):
             fs = list(files[i:i+bs])
             x = (torch.stack([cache.decode(f) for f in fs]).float() / 255 - mean) / std
