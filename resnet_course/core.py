@@ -200,7 +200,7 @@ def evaluate(learn:Learner, dl=None, ds_idx:int=1) -> dict:
     "Loss and metrics of `learn`'s model on `dl` (default: the whole train (0) or valid (1) set, in order), keeping the recorder's history."
     dl = dl or learn.dls[ds_idx].new(shuffle=False, drop_last=False)
     rec = learn.recorder
-    kept = {k: getattr(rec, k) for k in ('lrs', 'iters', 'losses', 'values')}
+    kept = {k: getattr(rec, k) for k in ('lrs', 'iters', 'losses', 'values') if hasattr(rec, k)}
     try:
         with learn.no_bar(): vals = learn.validate(dl=dl)
     finally:
