@@ -19,7 +19,7 @@ __all__ = ['DataError', 'data_root', 'WriteError', 'atomic_path', 'atomic_dir', 
 
 # %% ../nbs/90_archives.ipynb #a6c871bc
 class DataError(Exception):
-    "A dataset is missing, malformed or unsafe; the message says what is wrong and how to fix it."
+    "A dataset is missing, malformed or unsafe; the message says what to do."
 
 # %% ../nbs/90_archives.ipynb #7c1e0a01
 def data_root() -> Path:
@@ -39,8 +39,9 @@ class WriteError(OSError):
     "A file could not be written: the message names it, the likely cause and what was kept."
     def __init__(self, path, reason:str, kept:str):
         self.path, self.kept = Path(path), kept
-        super().__init__(f"could not write {path} ({reason}; disk full or no permission?): {kept}")
-    def __str__(self): return self.args[0]
+        self.message = f"could not write {path} ({reason}; disk full or no permission?): {kept}"
+        super().__init__(self.message)
+    def __str__(self): return self.message   # one line, even after fastai prefixes args[0] with the callback's name
 
 # %% ../nbs/90_archives.ipynb #59da2515
 def _fsync_dir(d:Path):
@@ -72,7 +73,7 @@ def _write_error(path:Path, e:BaseException, kept:str|None):
 def atomic_path(path, # The file to write
                 kept:str|None=None, # What the error says is kept if the write fails (default: the old file, if any)
                ):
-    "Yield a temporary path beside `path`; move it onto `path` if the block succeeds, else delete it."
+    "A temporary path that becomes `path` if the block succeeds."
     path = Path(path)
     kept = kept or (f'the previous {path.name} is kept' if path.exists() else None)
     try:
@@ -112,7 +113,7 @@ def atomic_dir(dest):
 def path_lock(path, # The file or folder to guard
               timeout:float=-1, # Seconds to wait for another holder (-1: as long as it takes)
              ) -> FileLock:
-    "A lock on `path` shared by every process on this machine (`filelock`, released if its holder dies)."
+    "A machine-wide lock on `path`, released if its holder dies."
     key = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:16]
     return FileLock(Path(tempfile.gettempdir())/f'resnet_course-{key}.lock', timeout=timeout)
 
@@ -139,7 +140,7 @@ def _sha256_of(path:str, size:int, mtime_ns:int, ino:int, ctime_ns:int) -> str:
     return h.hexdigest()
 
 def sha256(path) -> str:
-    "The SHA-256 of the file at `path` (remembered while its size, times and inode stay the same)."
+    "The SHA-256 of the file at `path`, remembered while it is unchanged."
     st = Path(path).stat()
     return _sha256_of(str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
@@ -192,7 +193,7 @@ def safe_extract(archive, # A zip file
                  dest=None, # Where to extract it (default: the data folder, named by archive and content hash)
                  max_gb:float|None=None, # Refuse archives expanding past this (default: $RESNET_COURSE_MAX_EXTRACT_GB)
                 ) -> Path:
-    "Extract zip `archive` into `dest` atomically, refusing unsafe members; reuse a complete extraction."
+    "Extract zip `archive` into `dest` atomically and safely, once."
     archive = Path(archive)
     if archive.is_dir(): raise DataError(f"{archive} is a folder, not a zip archive: give the path of the .zip file.")
     if not archive.is_file(): raise DataError(f"{archive} does not exist: check the path.")
