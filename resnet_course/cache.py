@@ -28,36 +28,39 @@ def to_rgb_uint8(im:Image.Image, name='image') -> Image.Image:
         a = np.asarray(im, dtype=np.float64)
         hi = 1. if a.max() <= 1 and im.mode == 'F' else 255. if a.max() <= 255 else 65535. if a.max() <= 65535 else None
         if a.min() < 0 or hi is None:
-            raise DataError(f"{name}: a {im.mode} image with values {a.min():g}..{a.max():g}; expected 8-bit, 16-bit or 0..1 float pixels.")
+            raise DataError(f"{name}: a {im.mode} image with values {a.min():g}..{a.max():g}; "
+                            f"expected 8-bit, 16-bit or 0..1 float pixels.")
         im = Image.fromarray(np.round(a * 255 / hi).astype(np.uint8))
     return im.convert('RGB')
 
 # %% ../nbs/99_image_cache.ipynb #79a45e3f
 def as_pil(o, # A path, a PIL image, an H×W×3 (or H×W) array, or a 3×H×W tensor; floats in 0..1
           ) -> Image.Image:
-    "`o` as an 8-bit RGB PIL image, turned upright by its EXIF orientation: the one decoder of training and prediction."
+    "`o` as an upright 8-bit RGB PIL image: the one decoder of the course."
     if isinstance(o, (str, Path)): o = Image.open(o)
     if isinstance(o, torch.Tensor):
         o = o.detach().cpu().numpy().transpose(1, 2, 0) if o.dim() == 3 and o.shape[0] in (1, 3) else o.cpu().numpy()
     if isinstance(o, np.ndarray):
         if o.dtype != np.uint8:
             if o.size and (o.min() < 0 or o.max() > 1):
-                raise DataError(f"A {o.dtype} array with values {o.min():g}..{o.max():g}: give uint8 pixels or floats in 0..1.")
+                raise DataError(f"A {o.dtype} array with values {o.min():g}..{o.max():g}: "
+                                f"give uint8 pixels or floats in 0..1.")
             o = np.round(o * 255).astype(np.uint8)
         o = Image.fromarray(o.squeeze(-1) if o.ndim == 3 and o.shape[-1] == 1 else o)
     if not isinstance(o, Image.Image):
-        raise TypeError(f"Can't read a {type(o).__name__} as an image: give a file path, a PIL image, an H×W×3 array or a 3×H×W tensor.")
+        raise TypeError(f"Can't read a {type(o).__name__} as an image: give a file path, a PIL image, an H×W×3 array "
+                        f"or a 3×H×W tensor.")
     return to_rgb_uint8(ImageOps.exif_transpose(o), getattr(o, 'filename', '') or 'image')
 
 # %% ../nbs/99_image_cache.ipynb #54784e87
 class ImageCache:
-    "Images as `size`×`size` uint8 tensors, decoded once, kept in memory and in a cache file; others decoded on demand."
+    "Images as `size`×`size` uint8 tensors, decoded once, in memory and on disk."
     def __init__(self, size:int):
         self.size, self.index, self.bad = size, {}, []
         self.pixels = torch.zeros(0, 3, size, size, dtype=torch.uint8)
     input_types = (str, Path, Image.Image, np.ndarray, torch.Tensor)   # what fastai's `test_dl`/`predict` may hand in
     def decode(self, o) -> torch.Tensor:
-        "One image (a path, a PIL image, an H×W×3 array or a 3×H×W tensor) as a 3×size×size uint8 tensor, centre-cropped."
+        "One image as a centre-cropped 3×size×size uint8 tensor."
         im = ImageOps.fit(as_pil(o), (self.size, self.size), Image.BILINEAR)
         return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
     def __call__(self, o) -> TensorImage:
@@ -70,7 +73,8 @@ class ImageCache:
     def fill(self, paths):
         "Decode `paths` (or load them from the cache file); unreadable ones go to `self.bad`."
         paths = [str(p) for p in paths]
-        key = hashlib.sha1(json.dumps([CACHE_VERSION, self.size] + [(p, *_stat(p)) for p in paths]).encode()).hexdigest()[:16]
+        stats = json.dumps([CACHE_VERSION, self.size] + [(p, *_stat(p)) for p in paths])
+        key = hashlib.sha1(stats.encode()).hexdigest()[:16]
         fn = data_root()/'cache'/f'images-{self.size}px-{key}.pt'
         d = _load(fn, paths, self.size)
         if d is None:
@@ -78,7 +82,8 @@ class ImageCache:
             for p in paths:
                 try: xs.append(self.decode(p)); good.append(p)
                 except (OSError, SyntaxError, ValueError, DataError): bad.append(p)
-            d = dict(paths=good, pixels=torch.stack(xs) if xs else torch.zeros(0, 3, self.size, self.size, dtype=torch.uint8), bad=bad)
+            none = torch.zeros(0, 3, self.size, self.size, dtype=torch.uint8)
+            d = dict(paths=good, pixels=torch.stack(xs) if xs else none, bad=bad)
             _save(fn, d)
         n = len(self.pixels)
         self.pixels = torch.cat([self.pixels, d['pixels']]) if n else d['pixels']
@@ -95,8 +100,9 @@ def _load(fn:Path, paths:list, size:int) -> dict|None:
     try: d = torch.load(fn, weights_only=True)
     except Exception: return None    # no cache file yet, or an unreadable one
     try:
-        ok = (isinstance(d['pixels'], torch.Tensor) and d['pixels'].dtype == torch.uint8
-              and tuple(d['pixels'].shape) == (len(d['paths']), 3, size, size) and sorted(d['paths'] + d['bad']) == sorted(paths))
+        x = d['pixels']
+        ok = (isinstance(x, torch.Tensor) and x.dtype == torch.uint8
+              and tuple(x.shape) == (len(d['paths']), 3, size, size) and sorted(d['paths'] + d['bad']) == sorted(paths))
     except (KeyError, TypeError): ok = False
     return d if ok else None
 
@@ -110,7 +116,7 @@ def _save(fn:Path, d:dict):
 
 # %% ../nbs/99_image_cache.ipynb #b3f0c6a8
 class CachedImageDL(TfmdDL):
-    "A `TfmdDL` that takes each batch of cached images (and labels) with one indexing operation instead of image by image."
+    "A `TfmdDL` taking each batch of cached images in one indexing operation."
     def create_batches(self, samps):
         src = getattr(self.dataset, 'cached_batches', None)   # (pixels, rows, labels), set by `df_dls`
         if src is None: yield from super().create_batches(samps); return

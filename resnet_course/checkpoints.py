@@ -25,15 +25,15 @@ __all__ = ['CHECKPOINT_FORMAT', 'RUN_FILES', 'WeightsError', 'save_weights', 're
 
 # %% ../nbs/92_checkpoints.ipynb #999a612d
 class WeightsError(Exception):
-    "A weights file, checkpoint or run folder can't be used; the message says why and what to do."
+    "A weights file, checkpoint or run folder can't be used; the message says why."
 
 # %% ../nbs/92_checkpoints.ipynb #d9e7a0c5
 def _plain(o):
-    "`o` with fastcore `L`s as lists and NumPy scalars as Python numbers, so `weights_only=True` can read it back."
+    "`o` with `L`s as lists, NumPy scalars as numbers and plain tensors, so `weights_only=True` can read it back."
     if isinstance(o, tuple): return tuple(_plain(x) for x in o)
     if isinstance(o, (L, list)): return [_plain(x) for x in o]
     if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
-    if isinstance(o, torch.Tensor): return o.detach().cpu().contiguous()
+    if isinstance(o, torch.Tensor): return o.detach().cpu().as_subclass(torch.Tensor).contiguous()   # no TensorBase
     return o.item() if isinstance(o, np.generic) else o
 
 # %% ../nbs/92_checkpoints.ipynb #d9e7a0c6
@@ -67,13 +67,15 @@ def _looks_like(head:bytes) -> str:
 def read_pth(path, # A file written by torch.save
              what:str='weights file', # What the file should be, for the messages
             ):
-    "`torch.load(path, weights_only=True)` on the CPU, with one clear `WeightsError` for every way the file can be wrong."
+    "`torch.load(path, weights_only=True)` on the CPU, with one-line errors."
     path = Path(path)
     if path.is_dir():
         inside = sorted(path.glob('*.pth'))
-        raise WeightsError(f"{path} is a folder, not a {what}: give the file inside it{f', e.g. {inside[0]}' if inside else ''}.")
+        eg = f', e.g. {inside[0]}' if inside else ''
+        raise WeightsError(f"{path} is a folder, not a {what}: give the file inside it{eg}.")
     if not path.is_file(): raise WeightsError(f"{path} does not exist: save or copy the {what} there first.")
-    if path.stat().st_size == 0: raise WeightsError(f"{path} is not a {what}: it is empty (0 bytes). Save or copy it again.")
+    if path.stat().st_size == 0:
+        raise WeightsError(f"{path} is not a {what}: it is empty (0 bytes). Save or copy it again.")
     with open(path, 'rb') as f: head = f.read(2048)
     zipped = head.startswith(b'PK') and b'data.pkl' in head   # torch.save writes a zip holding data.pkl
     if not (zipped or head.startswith(b'\x80')):             # ... or, before torch 1.6, a pickle
@@ -82,20 +84,21 @@ def read_pth(path, # A file written by torch.save
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
         unsafe = 'Unsupported global' in str(e) or 'GLOBAL' in str(e)
-        why = ('it holds Python objects other than tensors, which are unsafe to load (unpickling can run code)' if unsafe
-               else 'it is truncated or corrupt' if zipped else 'it is a Python pickle, not a PyTorch file')
+        why = ('it holds Python objects other than tensors, which are unsafe to load (unpickling can run code)'
+               if unsafe else 'it is truncated or corrupt' if zipped else 'it is a Python pickle, not a PyTorch file')
     except Exception as e:   # torch raises RuntimeError, EOFError, IndexError... depending on how the bytes are wrong
         why = f'it is truncated or corrupt ({type(e).__name__})'
     raise WeightsError(f"{path} is not a {what}: {why}. Give a file written by torch.save or save_weights.") from None
 
 # %% ../nbs/92_checkpoints.ipynb #d9e7a0c9
 def load_state(path) -> dict:
-    "The `state_dict` in `path` (a bare state_dict, fastai's `learn.save` format, or a course checkpoint)."
+    "The `state_dict` in `path` (bare, `learn.save`'s, or a checkpoint's)."
     sd = read_pth(path)
     if isinstance(sd, dict) and isinstance(sd.get('model'), dict): sd = sd['model']
     if isinstance(sd, dict) and isinstance(sd.get('state_dict'), dict): sd = sd['state_dict']
     if not (isinstance(sd, dict) and sd and all(isinstance(v, torch.Tensor) for v in sd.values())):
-        raise WeightsError(f"{path} does not hold a state_dict (parameter names → tensors); save one with save_weights(model, path).")
+        raise WeightsError(f"{path} does not hold a state_dict (parameter names → tensors); "
+                           f"save one with save_weights(model, path).")
     return sd
 
 # %% ../nbs/92_checkpoints.ipynb #8a409c83
@@ -110,18 +113,19 @@ def load_weights(model, # A module or a Learner
     sd = {k: v for k, v in load_state(path).items() if keep(k)}
     own = {k: v for k, v in model.state_dict().items() if keep(k)}
     missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
-    shapes = [f'{k} {tuple(sd[k].shape)} vs {tuple(own[k].shape)}' for k in sd if k in own and sd[k].shape != own[k].shape]
+    shapes = [f'{k} {tuple(v.shape)} vs {tuple(own[k].shape)}' for k, v in sd.items()
+              if k in own and v.shape != own[k].shape]
     if missing or unexpected or shapes:
         raise WeightsError(f"{path} does not fit {type(model).__name__}: {len(missing)} missing {missing[:2]}, "
-                           f"{len(unexpected)} unexpected {unexpected[:2]}, {len(shapes)} of another shape {shapes[:1]}; "
-                           f"was it saved from another architecture or class count?")
+                           f"{len(unexpected)} unexpected {unexpected[:2]}, {len(shapes)} of another shape "
+                           f"{shapes[:1]}; was it saved from another architecture or class count?")
     model.load_state_dict(sd, strict=False)
     return model
 
 # %% ../nbs/92_checkpoints.ipynb #d9e7a0cd
 def rng_state(dl=None, # A fastai DataLoader whose shuffle state to include
              ) -> dict:
-    "The random state of Python, NumPy, PyTorch (CPU and CUDA) and `dl`'s shuffle, in types `weights_only` can read."
+    "The random state of Python, NumPy, PyTorch and `dl`'s shuffle."
     kind, keys, *rest = np.random.get_state()
     return dict(python=random.getstate(), numpy=[kind, torch.from_numpy(keys.astype(np.int64)), *rest],
                 torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
@@ -153,38 +157,42 @@ def save_checkpoint(path, learn:Learner,
                     smooth:list|None=None, # fastai's smoothed training loss: `[count, value]`
                    ) -> Path:
     "Write a training checkpoint to `path` atomically."
-    state = dict(format=CHECKPOINT_FORMAT, model=get_model(learn.model).state_dict(), opt=learn.opt.state_dict() if learn.opt else None,
-                 epoch=epoch, history=history, best=best, wait=wait, config=config or {}, rng=rng, smooth=smooth)
+    state = dict(format=CHECKPOINT_FORMAT, model=get_model(learn.model).state_dict(),
+                 opt=learn.opt.state_dict() if learn.opt else None, epoch=epoch, history=history, best=best, wait=wait,
+                 config=config or {}, rng=rng, smooth=smooth)
     kept = f'{Path(path).name} keeps epoch {epoch - 1}' if Path(path).exists() else None
     with atomic_path(path, kept) as tmp: torch.save(_plain(state), tmp)
     return Path(path)
 
 # %% ../nbs/92_checkpoints.ipynb #d9e7a0d1
 def load_checkpoint(path, config:dict|None=None) -> dict:
-    "Read a checkpoint written by `save_checkpoint`, checking its format and that it was made with the same `config`."
+    "Read a `save_checkpoint` file, checking it was made with `config`."
     state = read_pth(path, 'resnet_course checkpoint')
     if not (isinstance(state, dict) and state.get('format') == CHECKPOINT_FORMAT):
-        raise WeightsError(f"{path} is not a resnet_course checkpoint (no '{CHECKPOINT_FORMAT}' tag): give the last.pth of a run folder.")
-    diff = {k: (state['config'][k], v) for k, v in (config or {}).items() if k in state['config'] and state['config'][k] != v}
+        raise WeightsError(f"{path} is not a resnet_course checkpoint (no '{CHECKPOINT_FORMAT}' tag): "
+                           f"give the last.pth of a run folder.")
+    was = state['config']
+    diff = {k: (was[k], v) for k, v in (config or {}).items() if k in was and was[k] != v}
     if diff:
-        was = ', '.join(f'{k}={old!r} (not {new!r})' for k, (old, new) in diff.items())
-        raise WeightsError(f"{path} was trained with {was}: resume with the same options, or start a new run folder.")
+        said = ', '.join(f'{k}={old!r} (not {new!r})' for k, (old, new) in diff.items())
+        raise WeightsError(f"{path} was trained with {said}: resume with the same options, or start a new run folder.")
     return state
 
 # %% ../nbs/92_checkpoints.ipynb #d57585e8
 def metric_names(recorder) -> list:
-    "The names of the columns of fastai `Recorder.values`: the losses and metrics, without the epoch and the time."
+    "The losses' and metrics' names in fastai's `Recorder.values`."
     return [n for n in recorder.metric_names[1:] if n != 'time']
 
 # %% ../nbs/92_checkpoints.ipynb #0152aa3b
 def _write_history(path:Path, rows:list):
-    with atomic_path(path, f'{path.name} is behind last.pth, which rebuilds it on --resume') as tmp, open(tmp, 'w', newline='') as f:
+    kept = f'{path.name} is behind last.pth, which rebuilds it on --resume'
+    with atomic_path(path, kept) as tmp, open(tmp, 'w', newline='') as f:
         if rows:
             w = csv.DictWriter(f, fieldnames=list(rows[0])); w.writeheader(); w.writerows(rows)
 
 # %% ../nbs/92_checkpoints.ipynb #d9e7a0d2
 class SaveLast(Callback):
-    "After each epoch, save a resumable checkpoint to `folder/last.pth`, then `folder/history.csv` from it."
+    "After each epoch, save `folder/last.pth`, then `history.csv` from it."
     order = Recorder.order + 5
     def __init__(self, folder, # The run folder
                  config:dict|None=None, # Options a resumed run must share, kept in the checkpoint
@@ -213,9 +221,9 @@ class SaveLast(Callback):
         row = dict(epoch=self.offset + self.epoch + 1, **{n: float(v) for n, v in zip(names, self.recorder.values[-1])})
         bad = [n for n, v in row.items() if n != 'epoch' and not np.isfinite(v)]
         if bad:   # never checkpoint a diverged model; `fit_recipe` turns `learn.diverged` into `TrainingDiverged`
-            kept = f"{self.folder/'last.pth'} keeps epoch {self.rows[-1]['epoch']}" if self.rows else "no epoch was saved"
-            self.learn.diverged = (f"{' and '.join(bad)} became {row[bad[0]]} at epoch {row['epoch']}: training stopped "
-                                   f"({kept}). Lower the learning rate or clip gradients.")
+            kept = f"last.pth keeps epoch {self.rows[-1]['epoch']}" if self.rows else 'no epoch was saved'
+            self.learn.diverged = (f"{' and '.join(bad)} became {row[bad[0]]} at epoch {row['epoch']}: training "
+                                   f"stopped ({kept}). Lower the learning rate or clip gradients.")
             raise CancelFitException
         self.rows.append(row)
         val = row[self.monitor]
@@ -246,25 +254,28 @@ RUN_FILES = ('last.pth', 'best.pth', 'history.csv', 'args.json')
 # %% ../nbs/92_checkpoints.ipynb #d9e7a0d6
 def _make_dir(folder:Path):
     "Create `folder`, or say in one line why it can't be (a file in the way, no permission)."
-    if folder.exists() and not folder.is_dir(): raise WeightsError(f"{folder} is a file, not a run folder: choose another output folder.")
+    if folder.exists() and not folder.is_dir():
+        raise WeightsError(f"{folder} is a file, not a run folder: choose another output folder.")
     blocker = next((q for q in folder.parents if q.exists() and not q.is_dir()), None)
     if blocker: raise WeightsError(f"{blocker} is a file, so {folder} can't be a folder: choose another output folder.")
     try: folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise WeightsError(f"can't create the run folder {folder} ({e.strerror}): choose another output folder.") from None
+    except OSError as e:
+        raise WeightsError(f"can't create the run folder {folder} ({e.strerror}): choose another folder.") from None
 
 # %% ../nbs/92_checkpoints.ipynb #d9e7a0d7
 def prepare_run_dir(folder, resume:bool=False) -> Path:
-    "Create run folder `folder`; refuse one that already holds a run unless `resume`, and require `last.pth` when resuming."
+    "Create run folder `folder`, refusing to overwrite a run or resume none."
     folder = Path(folder)
     if rank_distrib(): folder.mkdir(parents=True, exist_ok=True); return folder   # launched: rank 0 checks
-    if folder.exists() and not folder.is_dir(): raise WeightsError(f"{folder} is a file, not a run folder: choose another output folder.")
+    if folder.exists() and not folder.is_dir():
+        raise WeightsError(f"{folder} is a file, not a run folder: choose another output folder.")
     found = [f for f in RUN_FILES if (folder/f).exists()]
     if resume and not (folder/'last.pth').exists():
         raise WeightsError(f"Nothing to resume: {folder/'last.pth'} does not exist (no epoch of a run there finished). "
                            f"Drop --resume to start afresh, or give the run's folder.")
     if found and found != ['args.json'] and not resume:   # args.json alone: a run stopped before its first epoch ended
-        raise WeightsError(f"{folder} already holds a run ({', '.join(found)}): continue it with --resume, or choose a new "
-                           f"output folder (-o).")
+        raise WeightsError(f"{folder} already holds a run ({', '.join(found)}): continue it with --resume, or choose "
+                           f"a new output folder (-o).")
     _make_dir(folder)
     return folder
 
@@ -278,7 +289,8 @@ def _owner(path:Path) -> dict:
 def _describe(o:dict) -> str:
     if not o: return 'another process'
     alive = o.get('host') != socket.gethostname() or _alive(o.get('pid'))
-    return f"pid {o.get('pid')} on {o.get('host')}, started {o.get('started')}{'' if alive else ', no longer running'}: {o.get('command')}"
+    gone = '' if alive else ', no longer running'
+    return f"pid {o.get('pid')} on {o.get('host')}, started {o.get('started')}{gone}: {o.get('command')}"
 
 def _alive(pid) -> bool:
     try: os.kill(int(pid), 0); return True
@@ -289,7 +301,7 @@ def _alive(pid) -> bool:
 @contextlib.contextmanager
 def run_lock(folder, # The run folder (created if needed)
             ):
-    "Hold run folder `folder` for this process: refuse it if another process holds it; clear what a killed one left."
+    "Hold run folder `folder` for this process, or say who holds it."
     folder = Path(folder).resolve()
     if rank_distrib() or folder in _HELD:   # launched: rank 0 holds it; and a process may nest its own holds
         _HELD[folder] = _HELD.get(folder, 0) + 1
@@ -314,5 +326,6 @@ def run_lock(folder, # The run folder (created if needed)
     finally:
         _HELD.pop(folder, None)
         note.unlink(missing_ok=True)
-        if created and {p.name for p in folder.iterdir()} <= {'.lock'}: (folder/'.lock').unlink(missing_ok=True); folder.rmdir()
+        if created and {p.name for p in folder.iterdir()} <= {'.lock'}:   # refused before anything was written
+            (folder/'.lock').unlink(missing_ok=True); folder.rmdir()
         lock.release()

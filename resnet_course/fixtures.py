@@ -86,7 +86,7 @@ def write_intel_fixture(dest, # Folder to write the three splits into
                         size=150, seed=0,
                         awkward=True, # Add a grayscale, an odd-sized and a corrupt training image
                        ) -> Path:
-    "Write a tiny Intel-scenes tree (`seg_train`, `seg_test`, `seg_pred`, nested as in the archive) under `dest`."
+    "Write a tiny Intel-scenes tree, nested as the archive is, under `dest`."
     rng, root, k = np.random.default_rng(seed), Path(dest), 0
     for split, n in (('seg_train', n_per_class), ('seg_test', n_test)):
         for i, c in enumerate(INTEL_CLASSES):
@@ -104,7 +104,7 @@ SIGNS_KEYS = {'train_signs.h5': ('train_set_x', 'train_set_y', 'list_classes'),
 # %% ../nbs/91_fixtures.ipynb #1f0e0a06
 def write_signs_fixture(dest, # Folder for the two h5 files
                         n_train=60, n_test=24, size=64, seed=0) -> Path:
-    "Write `train_signs.h5` and `test_signs.h5` in the exact SIGNS format (6 classes of synthetic images) into `dest`."
+    "Write `train_signs.h5` and `test_signs.h5`, in the SIGNS format, into `dest`."
     import h5py
     rng, dest = np.random.default_rng(seed), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -151,7 +151,7 @@ def signs_fixture_root(name='signs-fixture', **kwargs) -> Path:
 
 # %% ../nbs/91_fixtures.ipynb #a8e0ec7e
 def quadrant_dls(n_per_class=64, size=16, noise=0.5, bs=32, seed=0, device=None) -> DataLoaders:
-    "A tiny synthetic 4-class image task (which quadrant is bright), for testing training code in seconds."
+    "A synthetic 4-class task (which quadrant is bright) that trains in seconds."
     g, h = torch.Generator().manual_seed(seed), size // 2
     x = torch.randn(4*n_per_class, 3, size, size, generator=g) * noise
     y = torch.arange(4).repeat_interleave(n_per_class)

@@ -18,21 +18,22 @@ __all__ = ['RESULT_COLS', 'SESSION_COLS', 'results_path', 'ResultsError', 'log_r
            'results_markdown', 'session_results']
 
 # %% ../nbs/93_results.ipynb #d8584803
-RESULT_COLS = ['lesson', 'model', 'dataset', 'scale', 'img_size', 'epochs', 'train_loss', 'valid_loss', 'accuracy', 'seconds',
-               'device', 'note', 'date', 'seed', 'top5', 'session']
+RESULT_COLS = ['lesson', 'model', 'dataset', 'scale', 'img_size', 'epochs', 'train_loss', 'valid_loss', 'accuracy',
+               'seconds', 'device', 'note', 'date', 'seed', 'top5', 'session']
 
 # %% ../nbs/93_results.ipynb #a93c0e01
 def results_path(scale:str|None=None, # The run's data scale: fixture and smoke rows never go to the tracked log
                 ) -> Path:
-    "The results CSV: `$RESNET_COURSE_RESULTS`; a scratch file for fixture, smoke and test runs; else `results/results.csv`."
+    "The results CSV a run of `scale` goes to."
     if os.environ.get(RESULTS_ENV): return Path(os.environ[RESULTS_ENV]).expanduser()
-    if scale in ('fixture', 'smoke') or smoke_mode() or os.environ.get('IN_TEST'): return data_root()/'results-scratch.csv'
+    scratch = scale in ('fixture', 'smoke') or smoke_mode() or os.environ.get('IN_TEST')
+    if scratch: return data_root()/'results-scratch.csv'
     root = project_root()
     return root/'results'/'results.csv' if root else Path.home()/'.resnet_course'/'results.csv'
 
 # %% ../nbs/93_results.ipynb #6e680af5
 class ResultsError(Exception):
-    "The results log can't be read or written; the message names the file (and `$RESNET_COURSE_RESULTS` when it came from there)."
+    "The results log can't be read or written; the message names the file."
 
 # %% ../nbs/93_results.ipynb #a93c0e03
 _SESSION = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"   # this process's runs
@@ -57,8 +58,8 @@ def _upgrade_header(path:Path):
     old = next(csv.reader([lines[0]]))
     if old == RESULT_COLS: return
     if old != RESULT_COLS[:len(old)]:
-        raise ResultsError(f"{_where(path)} has columns {str(old)[:80]}, not the course's results columns: move it away or "
-                           f"point ${RESULTS_ENV} elsewhere.")
+        raise ResultsError(f"{_where(path)} has columns {str(old)[:80]}, not the course's results columns: move it "
+                           f"away or point ${RESULTS_ENV} elsewhere.")
     with atomic_path(path) as tmp: tmp.write_text(','.join(RESULT_COLS) + '\n' + ''.join(lines[1:]))
 
 def _append(path:Path, data:bytes):
@@ -67,7 +68,7 @@ def _append(path:Path, data:bytes):
         start = f.seek(0, os.SEEK_END)
         if start:
             with open(path, 'rb') as r: r.seek(start - 1); ended = r.read(1) == b'\n'
-            if not ended: data = b'\n' + data    # a line cut short by an older crash: end it, so it can't swallow this row
+            if not ended: data = b'\n' + data    # a line an older crash cut short: end it, or it swallows this row
         try:
             view = memoryview(data)
             while view: view = view[f.write(view):]
@@ -87,8 +88,9 @@ def log_result(lesson, model, dataset, scale, img_size, epochs,
     _WRITTEN.append(path)
     r = lambda v: None if v is None else round(float(v), 4)
     row = dict(lesson=lesson, model=model, dataset=dataset, scale=scale, img_size=img_size, epochs=epochs,
-               train_loss=r(metrics.get('train_loss')), valid_loss=r(metrics.get('valid_loss')), accuracy=r(metrics.get('accuracy')),
-               seconds=round(float(seconds), 1), device=device, note=note, date=dt.date.today().isoformat(), seed=seed,
+               train_loss=r(metrics.get('train_loss')), valid_loss=r(metrics.get('valid_loss')),
+               accuracy=r(metrics.get('accuracy')), seconds=round(float(seconds), 1), device=device, note=note,
+               date=dt.date.today().isoformat(), seed=seed,
                top5=r(metrics.get('top_k_accuracy', metrics.get('top5'))), session=_SESSION)
     if rank_distrib(): return row   # in a launched run, rank 0 writes the row
     buf = io.StringIO()
@@ -111,7 +113,7 @@ def _parse_line(line:str, header:list) -> dict:
     "One results line as a dict, or a `ValueError` saying what is wrong with it."
     if '\x00' in line or '\ufffd' in line: raise ValueError('NUL or undecodable bytes')
     row = next(csv.reader([line], strict=True), [])
-    if not len(RESULT_COLS[:13]) <= len(row) <= len(header): raise ValueError(f'{len(row)} fields, expected {len(header)}')
+    if not 13 <= len(row) <= len(header): raise ValueError(f'{len(row)} fields, expected {len(header)}')
     rec = dict(zip(header, row))
     for k in _NUMERIC:
         if rec.get(k): float(rec[k])
@@ -121,7 +123,7 @@ def _parse_line(line:str, header:list) -> dict:
 def read_results(path=None, # The log (default: `results_path()`)
                  latest:bool=False, # Only each lesson's newest session
                 ) -> pd.DataFrame:
-    "The results log as a DataFrame; malformed lines are skipped with a warning that names them."
+    "The results log as a DataFrame, malformed lines skipped and named."
     path = Path(path or results_path())
     empty = pd.DataFrame(columns=RESULT_COLS)
     try:
@@ -135,7 +137,8 @@ def read_results(path=None, # The log (default: `results_path()`)
     for i, line in enumerate(lines[1:], 2):
         if not line.strip(): continue
         try: good.append(_parse_line(line, header))
-        except (ValueError, csv.Error) as e: warnings.warn(f"{path}:{i}: malformed results line skipped ({e}): {line[:80]!r}")
+        except (ValueError, csv.Error) as e:
+            warnings.warn(f"{path}:{i}: malformed results line skipped ({e}): {line[:80]!r}")
     df = pd.DataFrame(good, columns=RESULT_COLS).replace('', None)
     for k in _NUMERIC: df[k] = pd.to_numeric(df[k])
     if latest and len(df):
@@ -151,13 +154,13 @@ def _pm(s:pd.Series) -> str:
 
 # %% ../nbs/93_results.ipynb #a93c0e08
 def summarise_results(df:pd.DataFrame) -> pd.DataFrame:
-    "Mean ± std over seeds of the final metrics, one row per lesson/model/data/scale/size/epochs/note."
+    "Mean ± std over seeds of the final metrics, per experiment."
     df = df[~df.scale.isin(['fixture', 'smoke'])]
     keys = ['lesson', 'model', 'dataset', 'scale', 'img_size', 'epochs', 'note']
     if not len(df): return pd.DataFrame(columns=keys + ['seeds', 'accuracy', 'top5', 'valid_loss', 'seconds', 'device'])
     g = df.fillna({'note': ''}).groupby(keys, sort=False, dropna=False)
-    out = g.agg(seeds=('accuracy', 'size'), accuracy=('accuracy', _pm), top5=('top5', _pm), valid_loss=('valid_loss', _pm),
-                seconds=('seconds', 'mean'), device=('device', 'last')).reset_index()
+    out = g.agg(seeds=('accuracy', 'size'), accuracy=('accuracy', _pm), top5=('top5', _pm),
+                valid_loss=('valid_loss', _pm), seconds=('seconds', 'mean'), device=('device', 'last')).reset_index()
     out['seconds'] = out.seconds.round(0).astype(int)
     return out
 
@@ -168,8 +171,8 @@ def results_markdown(df:pd.DataFrame) -> str:
     return s.to_markdown(index=False) if len(s) else '_No results yet._'
 
 # %% ../nbs/93_results.ipynb #336f5e39
-SESSION_COLS = ['model', 'dataset', 'scale', 'img_size', 'epochs', 'seed', 'train_loss', 'valid_loss', 'accuracy', 'top5',
-                'seconds', 'device', 'note']
+SESSION_COLS = ['model', 'dataset', 'scale', 'img_size', 'epochs', 'seed', 'train_loss', 'valid_loss', 'accuracy',
+                'top5', 'seconds', 'device', 'note']
 
 # %% ../nbs/93_results.ipynb #a93c0e0a
 def session_results(lesson=None, # Keep this lesson's rows only (e.g. '03'); default: every lesson
