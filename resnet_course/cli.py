@@ -134,7 +134,7 @@ def cli_items(a) -> tuple:
     if a.train is None and a.val is None:
         return tiny_imagenet_items(root, a.classes, a.per_class, a.val_per_class, a.seed), root/'test'/'images'
     train = find_data(a.train or 'train', root)
-    val = find_data(a.val, root) if a.val else train.parent/'val'
+    val = find_data(a.val, root) if a.val else train.resolve().parent/'val'
     if not a.val and not val.is_dir():
         raise DataError(f"no -v given, and its default, the val/ beside the training set ({val}), is not a folder: "
                         f"give the validation images with -v.")
