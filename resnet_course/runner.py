@@ -8,11 +8,11 @@ from .imports import *
 from .core import course_report
 from .settings import RESULTS_ENV, SMOKE_ENV, SCALE_ENV, TINY_IMAGENET_ENV, ECHO_ENV, SCALES
 from .results import read_results, results_markdown
-import os, re, sys, time, tempfile, subprocess
+import os, re, sys, time, tempfile, shutil, subprocess
 from pathlib import Path
 from fastcore.script import call_parse
 from concurrent.futures import ProcessPoolExecutor
-import multiprocessing
+import multiprocessing, multiprocessing.util
 from fastcore.xtras import working_directory
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
@@ -192,6 +192,21 @@ def _test_one(fn, skip_flags, force_flags, basepath, threads=None):
         import torch; torch.set_num_threads(threads)
     return test_nb(fn, skip_flags=skip_flags, force_flags=force_flags, basepath=basepath)
 
+# %% ../nbs/95_runner.ipynb #c4d70e51
+def _test_all(files, cfg, n_workers, skip_flags, force_flags, threads):
+    with working_directory(cfg.nbs_path):
+        # a fresh process per notebook: in a shared one, a notebook's `@patch` cells (00's `fit_recipe`) leak into others.
+        # Forked from a server that has imported torch, fastai and the library once: each start costs ~0.1 s, not ~8 s.
+        ctx = multiprocessing.get_context('forkserver')
+        mods = [f'{cfg.lib_name}.{p.stem}' for p in sorted(cfg.lib_path.glob('[!_]*.py'))]
+        ctx.set_forkserver_preload([*mods, 'fastai.vision.all'])
+        with ProcessPoolExecutor(max(n_workers, 1), mp_context=ctx, max_tasks_per_child=1) as ex:
+            # the long infrastructure notebooks and lessons first, the short early lessons last: workers finish together
+            futs = {f: ex.submit(_test_one, f, skip_flags=skip_flags, force_flags=force_flags, basepath=cfg.config_path,
+                                 threads=threads) for f in reversed(files)}
+            return [futs[f].result() for f in files]
+
+
 # %% ../nbs/95_runner.ipynb #95a0c007
 @call_parse
 def course_test(
@@ -209,25 +224,20 @@ def course_test(
         if scale not in SCALES: _exit(f"--scale {scale!r}: use fixture, sample or full.\n0 passed, 1 failed", 2)
         os.environ[SCALE_ENV] = scale     # an explicit flag beats the environment
     os.environ.setdefault(SCALE_ENV, 'fixture')
+    # everything the tests write to a temp folder goes under one folder, removed at the end even when a test fails:
+    # notebooks that copy data and checkpoints (94, 96) would otherwise leave ~1 GB each in /tmp on every run
+    multiprocessing.util.get_temp_dir()   # the pool's own socket folder stays in the system temp, which it cleans itself
     res_dir = tempfile.mkdtemp(prefix='resnet_course_test_')
     os.environ[RESULTS_ENV] = str(Path(res_dir)/'results.csv')
+    os.environ['TMPDIR'] = tempfile.tempdir = res_dir   # the workers and the CLI runs they start inherit it
     n_workers = n_workers if n_workers is not None else min(os.cpu_count() or 1, 4, len(files))
     threads = max(1, (os.cpu_count() or 1) // n_workers) if n_workers > 1 else None
     skip_flags, force_flags = cfg.tst_flags.split(), flags.split()
     print(f"Testing {len(files)} notebook(s) at {os.environ[SCALE_ENV]} scale with {n_workers} worker(s); "
           f"skipping {set(skip_flags)-set(force_flags) or 'nothing'}", flush=True)
     start = time.time()
-    with working_directory(cfg.nbs_path):
-        # a fresh process per notebook: in a shared one, a notebook's `@patch` cells (00's `fit_recipe`) leak into others.
-        # Forked from a server that has imported torch, fastai and the library once: each start costs ~0.1 s, not ~8 s.
-        ctx = multiprocessing.get_context('forkserver')
-        mods = [f'{cfg.lib_name}.{p.stem}' for p in sorted(cfg.lib_path.glob('[!_]*.py'))]
-        ctx.set_forkserver_preload([*mods, 'fastai.vision.all'])
-        with ProcessPoolExecutor(max(n_workers, 1), mp_context=ctx, max_tasks_per_child=1) as ex:
-            # the long infrastructure notebooks and lessons first, the short early lessons last: workers finish together
-            futs = {f: ex.submit(_test_one, f, skip_flags=skip_flags, force_flags=force_flags, basepath=cfg.config_path,
-                                 threads=threads) for f in reversed(files)}
-            results = [futs[f].result() for f in files]
+    try: results = _test_all(files, cfg, n_workers, skip_flags, force_flags, threads)
+    finally: shutil.rmtree(res_dir, ignore_errors=True)
     for f, (ok, secs) in zip(files, results): print(f"{'PASS' if ok else 'FAIL'}  {f.name:32} {secs:6.0f}s")
     n_pass = sum(ok for ok, _ in results)
     print(f"Total {time.time()-start:.0f}s")
