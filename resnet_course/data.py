@@ -104,7 +104,7 @@ def check_tiny_imagenet(root # The `tiny-imagenet-200` folder
         warnings.warn(f"{root/'train'}: class folder(s) {', '.join(unknown[:5])} are not in wnids.txt: left out.")
     return root
 
-# %% ../nbs/01_data.ipynb #004847f9
+# %% ../nbs/01_data.ipynb #0a3cf7d3
 def get_tiny_imagenet(source=None, # A zip or folder (default: `$RESNET_COURSE_TINY_IMAGENET`, else an earlier download)
                       download:bool=True, # Download the official archive when no copy is found
                       url:str=TINY_IMAGENET_URL, # Where to download it from
@@ -123,7 +123,7 @@ def get_tiny_imagenet(source=None, # A zip or folder (default: `$RESNET_COURSE_T
                         f"folder, or download {url}.")
     zf = download_file(url, data_root()/'tiny-imagenet-200.zip', check=_is_tiny_zip, timeout=timeout, md5_hex=md5,
                        hint=f' or set ${TINY_IMAGENET_ENV} to a local copy', progress=True)
-    print(f"Downloaded {url} ({zf.stat().st_size / 1e6:.0f} MB{', checksum verified' if md5 else ''}); "
+    print(f"Downloaded {url} ({zf.stat().st_size / 1e6:.1f} MB{', checksum verified' if md5 else ''}); "
           f"extracting it into {full} ...", flush=True)
     return check_tiny_imagenet(safe_extract(zf, full)/'tiny-imagenet-200')
 
