@@ -10,6 +10,7 @@ from .archives import atomic_path
 from .results import log_result
 from .distributed import DistributedFit, launched
 from .checkpoints import metric_names
+from .archives import data_root
 import os, sys, gc, time, ctypes, random, platform
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -177,6 +178,7 @@ def get_learner(dls, # fastai `DataLoaders`
     cbs = L(cbs) + recipe.callbacks() + (fast_path(dls.device) if fast else []) + [StopOnNaN()]
     if launched(): cbs += [DistributedFit()]
     if smoke_mode(): cbs += [SmokeBatches()]   # a smoke run: every fit cut short (fastai's defaults stay as they are)
+    kwargs.setdefault('path', dls.path if str(dls.path) != '.' else data_root())   # lr_find, save: not the cwd
     learn = Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), opt_func=recipe.opt_func(dls.device),
                     wd=recipe.wd, metrics=metrics, cbs=cbs, **kwargs)
     learn.recipe = recipe
@@ -257,7 +259,7 @@ def evaluate(learn:Learner,
     "Loss and metrics on a whole dataset, in evaluation mode."
     dl = dl or learn.dls[ds_idx].new(shuffle=False, drop_last=False)
     rec = learn.recorder
-    kept = {k: getattr(rec, k) for k in ('lrs', 'iters', 'losses', 'values')}
+    kept = {k: getattr(rec, k) for k in ('lrs', 'iters', 'losses', 'values') if hasattr(rec, k)}
     try:
         with learn.no_bar(): vals = learn.validate(dl=dl)
     finally:
