@@ -236,8 +236,22 @@ def md5(path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
-def download_file(url, dest, sha256_hex:str|None=None, check=None, timeout:float=10, hint:str='', md5_hex:str|None=None) -> Path:
-    "Download `url` to `dest` atomically; keep it only if its SHA-256 or MD5 (when given) and `check` (default: `is_zip` for .zip) pass."
+def _progress_reader(r):
+    "`r`, an HTTP response, whose reads advance a fastprogress bar over its Content-Length (if it sends one)."
+    from fastprogress.fastprogress import progress_bar
+    total = int(r.headers.get('Content-Length') or 0)
+    if not total: return r
+    bar, done = progress_bar(range(total), leave=False), [0]
+    bar.comment = f"downloading {r.geturl().rsplit('/', 1)[-1]}"
+    bar.update(0)
+    class _Reader:
+        def read(self, n=-1):
+            b = r.read(n); done[0] += len(b); bar.update(min(done[0], total)); return b
+    return _Reader()
+
+def download_file(url, dest, sha256_hex:str|None=None, check=None, timeout:float=10, hint:str='', md5_hex:str|None=None,
+                  progress:bool=False) -> Path:
+    "Download `url` to `dest` atomically (`progress`: with a bar); keep it only if its checksum and `check` pass."
     import urllib.request, urllib.error
     dest = Path(dest)
     check = check or (is_zip if dest.suffix == '.zip' else (lambda p: True))
@@ -248,7 +262,8 @@ def download_file(url, dest, sha256_hex:str|None=None, check=None, timeout:float
         dest.unlink()                                  # a bad file from an earlier download: fetch it again
     with atomic_path(dest) as tmp:
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as r, open(tmp, 'wb') as f: shutil.copyfileobj(r, f)
+            with urllib.request.urlopen(url, timeout=timeout) as r, open(tmp, 'wb') as f:
+                shutil.copyfileobj(_progress_reader(r) if progress else r, f, 1 << 20)
         except (urllib.error.URLError, OSError, ValueError) as e:
             raise DataError(f"Could not download {url} ({getattr(e, 'reason', e)}). Offline? Download it by hand to {dest}{hint}.") from None
         if not check(tmp):
