@@ -30,9 +30,10 @@ def cell_flags(source:str) -> set:
 
 # %% ../nbs/95_runner.ipynb #e3fc0394
 def lesson_notebooks(path=None) -> list:
-    "The lesson notebooks (`NN_name.ipynb`, NN < 80) in order; scratch (`_`-prefixed) and infrastructure (80+) notebooks are left out."
+    "The lesson notebooks (`NN_name.ipynb`, or `NNb_name.ipynb` for a second part; NN < 80) in order."
     path = Path(path or get_config().nbs_path)
-    return sorted(p for p in path.glob('[0-9][0-9]_*.ipynb') if int(p.name[:2]) < 80)
+    nbs = (p for p in path.glob('[0-9][0-9]*_*.ipynb') if re.match(r'\d\d[a-z]?_', p.name))
+    return sorted(p for p in nbs if int(p.name[:2]) < 80)
 
 # %% ../nbs/95_runner.ipynb #7bd7680f
 class NotebookError(Exception):
@@ -136,7 +137,7 @@ def course_run(
     if smoke: os.environ[SMOKE_ENV] = '1'
     cfg = get_config()
     found = lesson_notebooks(nbs)
-    sel = [p for p in found if not lessons or p.name[:2] in lessons.split()]
+    sel = [p for p in found if not lessons or {p.name[:2], p.name.split('_')[0]} & set(lessons.split())]   # '04': 04 and 04b
     if not sel: _exit(f"No lessons to run: {'no lesson notebooks in ' + str(nbs or cfg.nbs_path) if not found else 'none of ' + repr(lessons) + ' is a lesson number'}.")
     out = Path(cfg.nbs_path if save else out).resolve(); out.mkdir(parents=True, exist_ok=True)
     results = cfg.config_path/'results'/'results.csv' if save else out/'results.csv'
