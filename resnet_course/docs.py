@@ -69,7 +69,7 @@ def check_processed(path=None, # Folder of notebooks (default: `nbs_path`)
 def sidebar(path=None) -> dict:
     "The sidebar: the home page, then lessons and infrastructure."
     names = [p.name for p in doc_pages(path)]
-    num = {n: int(n[:2]) for n in names if re.match(r'\d\d_', n)}
+    num = {n: int(n[:2]) for n in names if re.match(r'\d\d[a-z]?_', n)}
     top = sorted((n for n in names if n not in num), key=lambda n: n!='index.ipynb')
     secs = {'Lessons': [n for n in num if num[n]<80], 'Infrastructure': [n for n in num if num[n]>=80]}
     return {'website': {'sidebar': {'contents': top + [{'section': k, 'contents': v} for k,v in secs.items() if v]}}}

@@ -30,9 +30,10 @@ def cell_flags(source:str) -> set:
 
 # %% ../nbs/95_runner.ipynb #e3fc0394
 def lesson_notebooks(path=None) -> list:
-    "The lesson notebooks (`NN_name.ipynb`, NN < 80), in order."
+    "The lesson notebooks (`NN_name.ipynb`, or `NNb_name.ipynb` for a second part; NN < 80) in order."
     path = Path(path or get_config().nbs_path)
-    return sorted(p for p in path.glob('[0-9][0-9]_*.ipynb') if int(p.name[:2]) < 80)
+    nbs = (p for p in path.glob('[0-9][0-9]*_*.ipynb') if re.match(r'\d\d[a-z]?_', p.name))
+    return sorted(p for p in nbs if int(p.name[:2]) < 80)
 
 # %% ../nbs/95_runner.ipynb #7bd7680f
 class NotebookError(Exception):
@@ -123,15 +124,16 @@ def run_all_notebook(src, dest=None, timeout:int|None=None) -> float:
 def _exit(msg:str, code:int=1): print(msg, file=sys.stderr); sys.exit(code)
 
 def _pick_lessons(found:list, lessons:str|None) -> list:
-    "The lessons `--lessons` names (numbers, space- or comma-separated); a usage error names unknown ones."
+    "The lessons `--lessons` names (space- or comma-separated; '04' is both parts, '04b' the second alone)."
     if not lessons: return found
-    have = {p.name[:2]: p for p in found}
-    want = [w.zfill(2) for w in lessons.replace(',', ' ').split()]
-    unknown = [w for w in want if w not in have]
+    ids = {p: {p.name[:2], p.name.split('_')[0]} for p in found}   # 04b_x.ipynb: '04' and '04b'
+    have = list(dict.fromkeys(p.name[:2] for p in found))
+    want = [w.zfill(3 if w[-1:].isalpha() else 2) for w in lessons.replace(',', ' ').split()]
+    unknown = [w for w in want if not any(w in i for i in ids.values())]
     if unknown or not want:
         _exit(f"--lessons {lessons!r}: {', '.join(unknown) or 'nothing'} is not a lesson here; give space-separated "
               f"numbers from {' '.join(have)}.", 2)
-    return [have[w] for w in sorted(set(want))]
+    return [p for p in found if ids[p] & set(want)]
 
 # %% ../nbs/95_runner.ipynb #95a0c006
 @call_parse
