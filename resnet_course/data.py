@@ -252,6 +252,7 @@ def df_dls(df:pd.DataFrame, size:int=64, bs:int=32, batch_tfms=None, device=None
                        get_y=ColReader('label'), splitter=ColSplitter('is_valid'), batch_tfms=batch_tfms)
     dls = dblock.dataloaders(df.reset_index(drop=True), bs=bs, device=device, num_workers=num_workers, **kwargs)
     for ds in (dls.train_ds, dls.valid_ds):      # whole batches from the cache (`CachedImageDL`) where every image is in it
+        if len(ds): ds.tls[0].types[1] = ImageCache.input_types   # `test_dl`, `predict`: a str, Path, PIL image, array or tensor
         rows = cache.rows(ds.items.path) if col == 'path' else None
         if rows is not None: ds.cached_batches = (cache.pixels, rows, torch.tensor([dls.vocab.o2i[l] for l in ds.items.label]))
     return dls
