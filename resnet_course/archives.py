@@ -15,7 +15,7 @@ from fastai.data.external import fastai_path
 
 # %% auto #0
 __all__ = ['DataError', 'data_root', 'WriteError', 'atomic_path', 'atomic_dir', 'path_lock', 'remove_stale', 'sha256',
-           'safe_extract', 'make_zip', 'is_zip', 'md5', 'download_file']
+           'safe_extract', 'make_zip', 'is_zip', 'md5', 'download_file', 'hash_prefix', 'no_network']
 
 # %% ../nbs/90_archives.ipynb #a6c871bc
 class DataError(Exception):
@@ -273,3 +273,21 @@ def download_file(url, dest, sha256_hex:str|None=None, check=None, timeout:float
         for name, got, want in sums(tmp):
             if got != want: raise DataError(f"{url}: checksum mismatch ({name} {got}, expected {want}); nothing was kept.")
     return dest
+
+# %% ../nbs/90_archives.ipynb #bf238276
+def hash_prefix(name, # A file name, path or URL such as `.../resnet34-b627a593.pth`
+               ) -> str|None:
+    "The SHA-256 prefix torch.hub puts in a published file's name (`resnet34-b627a593.pth`: 'b627a593'), or `None`."
+    m = re.search(r'-([a-f0-9]{6,})\.[^/]*$', str(name))
+    return m.group(1) if m else None
+
+# %% ../nbs/90_archives.ipynb #77f2ead6
+@contextmanager
+def no_network():
+    "Inside the `with` block, any attempt to open a network connection raises `OSError` (for tests)."
+    import socket
+    def refuse(*args, **kwargs): raise OSError('network disabled in this test')
+    saved = socket.socket.connect, socket.create_connection
+    socket.socket.connect, socket.create_connection = refuse, refuse
+    try: yield
+    finally: socket.socket.connect, socket.create_connection = saved
