@@ -9,6 +9,7 @@ from .settings import ECHO_ENV, smoke_mode, env_flag
 from .results import log_result
 from .distributed import DistributedFit, launched
 from .checkpoints import metric_names
+from .archives import data_root
 import os, sys, gc, time, ctypes, random, platform
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -153,6 +154,7 @@ def get_learner(dls, model, recipe:Recipe|None=None, fast:bool=True, metrics=Non
     if metrics is None: metrics = [accuracy] + ([top_k_accuracy] if getattr(dls, 'c', 0) >= 10 else [])
     cbs = L(cbs) + recipe.callbacks() + (fast_path(dls.device) if fast else []) + [StopOnNaN()] + ([DistributedFit()] if launched() else [])
     if smoke_mode(): cbs += [SmokeBatches()]   # a smoke run: every fit cut short (fastai's defaults stay as they are)
+    kwargs.setdefault('path', dls.path if str(dls.path) != '.' else data_root())   # lr_find, save: not the cwd
     learn = Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), opt_func=recipe.opt_func(dls.device),
                     wd=recipe.wd, metrics=metrics, cbs=cbs, **kwargs)
     learn.recipe = recipe
@@ -198,7 +200,7 @@ def evaluate(learn:Learner, dl=None, ds_idx:int=1) -> dict:
     "Loss and metrics of `learn`'s model on `dl` (default: the whole train (0) or valid (1) set, in order), keeping the recorder's history."
     dl = dl or learn.dls[ds_idx].new(shuffle=False, drop_last=False)
     rec = learn.recorder
-    kept = {k: getattr(rec, k) for k in ('lrs', 'iters', 'losses', 'values')}
+    kept = {k: getattr(rec, k) for k in ('lrs', 'iters', 'losses', 'values') if hasattr(rec, k)}
     try:
         with learn.no_bar(): vals = learn.validate(dl=dl)
     finally:

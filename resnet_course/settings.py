@@ -34,7 +34,7 @@ def env_flag(name:str # An environment variable
 
 # %% ../nbs/81_settings.ipynb #db5e886e
 def smoke_mode() -> bool:
-    "True in a smoke run (`$RESNET_COURSE_SMOKE`): every cell runs, every fit is cut to a couple of batches."
+    "True in a smoke run (`$RESNET_COURSE_SMOKE`): every fit cut short."
     return env_flag(SMOKE_ENV)
 
 # %% ../nbs/81_settings.ipynb #ab0b49be
@@ -47,7 +47,7 @@ def project_root(start=None # Where to start looking (default: the working folde
 # %% ../nbs/81_settings.ipynb #85d9bd24
 def in_project(start=None # Where the notebook runs (default: the working folder)
                ) -> bool:
-    "Whether `start` is inside the resnet_course project; if not, say in one line that the export is skipped."
+    "Whether `start` is in the project; if not, say that the export is skipped."
     if project_root(start): return True
     print('Not inside the resnet_course project (no settings.ini above this folder): the library export is skipped.')
     return False
