@@ -4,7 +4,8 @@
 
 # %% ../nbs/02_augmentation.ipynb #898774fd
 from __future__ import annotations
-from .core import set_seeds   # first: it quiets fastai's import
+from .imports import *
+from .core import set_seeds
 from fastcore.foundation import L
 from fasttransform import Pipeline
 from fastai.torch_core import TensorImage, show_image, subplots

@@ -4,7 +4,8 @@
 
 # %% ../nbs/04_residual_theory.ipynb #6818f5d5
 from __future__ import annotations
-from .core import Recipe   # first: it quiets fastai's import
+from .imports import *
+from .core import Recipe, init_weights
 from .resnet9 import conv_block, ResidualBlock
 import math
 from copy import deepcopy
@@ -13,7 +14,6 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastai.callback.hook import Hooks, total_params
-from fastai.layers import init_default
 
 # %% auto #0
 __all__ = ['RESNET_PAPER_RECIPE', 'RESNET_LAYERS', 'PlainBlock', 'PadShortcut', 'shortcut', 'BasicBlock', 'imagenet_stem',
@@ -61,11 +61,9 @@ def cifar_stem(in_ch=3, nf=16):
 # %% ../nbs/04_residual_theory.ipynb #476b0cfd
 def init_resnet(model:nn.Module) -> nn.Module:
     "He initialisation (`kaiming_normal_`) for every conv and linear layer, zero biases: what He et al. and torchvision use."
-    for m in model.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)): init_default(m, nn.init.kaiming_normal_)
-    return model
+    return init_weights(model, nn.init.kaiming_normal_)
 
-def get_resnet(block, layers, widths=(64, 128, 256, 512), n_classes:int=1000, stem=imagenet_stem, in_ch:int=3, **kwargs) -> nn.Sequential:
+def get_resnet(block, layers, widths=(64, 128, 256, 512), n_out:int=1000, stem=imagenet_stem, in_ch:int=3, **kwargs) -> nn.Sequential:
     "`stem`, then for each of `layers` a stage of that many `block(ni, nf, stride, **kwargs)` of width `nf` in `widths`, then pool + linear."
     ni, stages = widths[0], []
     for i, (n, nf) in enumerate(zip(layers, widths, strict=True)):
@@ -74,7 +72,7 @@ def get_resnet(block, layers, widths=(64, 128, 256, 512), n_classes:int=1000, st
             blocks.append(block(ni, nf, stride=2 if i > 0 and j == 0 else 1, **kwargs))
             ni = blocks[-1].nout
         stages.append(nn.Sequential(*blocks))
-    head = [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(ni, n_classes)]
+    head = [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(ni, n_out)]
     if getattr(blocks[-1], 'preact', False): head = [nn.BatchNorm2d(ni), nn.ReLU()] + head   # pre-activation nets end with BN-ReLU
     return init_resnet(nn.Sequential(stem(in_ch, widths[0]), *stages, nn.Sequential(*head)))
 
@@ -98,9 +96,9 @@ def count_macs(model, size=224, in_ch=3) -> int:
     return int(sum(hooks.stored))
 
 # %% ../nbs/04_residual_theory.ipynb #2a3ca534
-def cifar_net(depth:int=20, n_classes:int=10, block=BasicBlock, widths=(16, 32, 64), shortcut_kind:str='A', **kwargs) -> nn.Sequential:
+def cifar_net(depth:int=20, n_out:int=10, block=BasicBlock, widths=(16, 32, 64), shortcut_kind:str='A', **kwargs) -> nn.Sequential:
     "The CIFAR-style `depth`-layer net of He et al. (depth 6n+2: 8, 14, 20, 32, 44, 56, 110): ResNet-`depth`, or plain with `block=PlainBlock`."
-    return get_resnet(block, [(depth - 2) // 6] * len(widths), widths, n_classes, stem=cifar_stem, shortcut_kind=shortcut_kind, **kwargs)
+    return get_resnet(block, [(depth - 2) // 6] * len(widths), widths, n_out, stem=cifar_stem, shortcut_kind=shortcut_kind, **kwargs)
 
 # %% ../nbs/04_residual_theory.ipynb #15890fa4
 def grad_norms_per_layer(model, xb, yb, loss_func=F.cross_entropy, layer_types=(nn.Conv2d, nn.Linear)) -> pd.DataFrame:
@@ -182,8 +180,8 @@ class ResNeXtBlock(Bottleneck):
 RESNET_LAYERS = {18: (BasicBlock, [2, 2, 2, 2]), 34: (BasicBlock, [3, 4, 6, 3]), 50: (Bottleneck, [3, 4, 6, 3]),
                  101: (Bottleneck, [3, 4, 23, 3]), 152: (Bottleneck, [3, 8, 36, 3])}
 
-def imagenet_resnet(depth=18, n_classes=1000, block=None, **kwargs) -> nn.Sequential:
+def imagenet_resnet(depth=18, n_out=1000, block=None, **kwargs) -> nn.Sequential:
     "The ImageNet ResNet-`depth` (18, 34, 50, 101, 152) of He et al. 2015, optionally with another `block` of the same kind (e.g. `ResNeXtBlock`)."
     if depth not in RESNET_LAYERS: raise ValueError(f"No ImageNet ResNet-{depth}: choose one of {list(RESNET_LAYERS)}.")
     default_block, layers = RESNET_LAYERS[depth]
-    return get_resnet(block or default_block, layers, n_classes=n_classes, **kwargs)
+    return get_resnet(block or default_block, layers, n_out=n_out, **kwargs)

@@ -4,15 +4,21 @@
 
 # %% ../nbs/00_core.ipynb #d1612901
 from __future__ import annotations
-from .results import log_result, smoke_mode   # first: it silences fastai's torch.jit warning at import
+from .imports import *
+from .settings import ECHO_ENV, smoke_mode, env_flag
+from .results import log_result
 from .distributed import DistributedFit, launched
-import os, gc, time, ctypes, random, platform
+from .checkpoints import metric_names
+from .archives import data_root
+import os, sys, gc, time, ctypes, random, platform
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 import torch, torchvision, fastai, fastcore
-from fastcore.basics import store_attr, patch, defaults
+from torch import nn
+from fastcore.basics import store_attr, patch
 from fastcore.foundation import L
 from fastai.torch_core import default_device, set_seed, to_float
 from fastai.optimizer import OptimWrapper
@@ -27,7 +33,8 @@ from fastai.metrics import accuracy, top_k_accuracy
 # %% auto #0
 __all__ = ['OPTIMISERS', 'cpu_supports_bf16', 'device_name', 'course_report', 'CPUMixedPrecision', 'fast_path', 'ClipGradValue',
            'Recipe', 'TrainingDiverged', 'StopOnNaN', 'SmokeBatches', 'release_memory', 'get_learner', 'full_cell',
-           'history', 'evaluate', 'set_seeds', 'over_seeds', 'seed_table', 'plot_seeds']
+           'history', 'evaluate', 'eval_mode', 'init_weights', 'set_seeds', 'say', 'run_line', 'over_seeds',
+           'seed_table', 'plot_seeds', 'Verdict', 'compare_seeds']
 
 # %% ../nbs/00_core.ipynb #e6ed6b88
 def cpu_supports_bf16() -> bool:
@@ -133,8 +140,6 @@ class SmokeBatches(Callback):
     def after_fit(self):
         for dl, n, bs in self.saved: dl.n, dl.bs = n, bs
 
-if smoke_mode() and SmokeBatches not in defaults.callbacks: defaults.callbacks.append(SmokeBatches)   # every Learner, fastai's own too
-
 # %% ../nbs/00_core.ipynb #d8a5d7cc
 def release_memory():
     "Free finished Learners now and hand the freed memory back to the OS."
@@ -148,7 +153,8 @@ def get_learner(dls, model, recipe:Recipe|None=None, fast:bool=True, metrics=Non
     recipe = recipe or Recipe()
     if metrics is None: metrics = [accuracy] + ([top_k_accuracy] if getattr(dls, 'c', 0) >= 10 else [])
     cbs = L(cbs) + recipe.callbacks() + (fast_path(dls.device) if fast else []) + [StopOnNaN()] + ([DistributedFit()] if launched() else [])
-    if smoke_mode() and SmokeBatches not in defaults.callbacks: cbs += [SmokeBatches()]
+    if smoke_mode(): cbs += [SmokeBatches()]   # a smoke run: every fit cut short (fastai's defaults stay as they are)
+    kwargs.setdefault('path', dls.path if str(dls.path) != '.' else data_root())   # lr_find, save: not the cwd
     learn = Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), opt_func=recipe.opt_func(dls.device),
                     wd=recipe.wd, metrics=metrics, cbs=cbs, **kwargs)
     learn.recipe = recipe
@@ -185,7 +191,7 @@ def full_cell(what:str, cuda:bool=True, env:str|None=None) -> bool:
 # %% ../nbs/00_core.ipynb #c916b859
 def history(learn:Learner) -> pd.DataFrame:
     "The per-epoch train loss, valid loss and metrics of `learn`'s last fit, indexed by epoch (from 1)."
-    names = [n for n in learn.recorder.metric_names[1:] if n != 'time']
+    names = metric_names(learn.recorder)
     df = pd.DataFrame(np.array(learn.recorder.values, dtype=float).reshape(-1, len(names)), columns=names)
     df.index = pd.RangeIndex(1, len(df) + 1, name='epoch')
     return df
@@ -194,13 +200,36 @@ def evaluate(learn:Learner, dl=None, ds_idx:int=1) -> dict:
     "Loss and metrics of `learn`'s model on `dl` (default: the whole train (0) or valid (1) set, in order), keeping the recorder's history."
     dl = dl or learn.dls[ds_idx].new(shuffle=False, drop_last=False)
     rec = learn.recorder
-    kept = {k: getattr(rec, k) for k in ('lrs', 'iters', 'losses', 'values')}
+    kept = {k: getattr(rec, k) for k in ('lrs', 'iters', 'losses', 'values') if hasattr(rec, k)}
     try:
         with learn.no_bar(): vals = learn.validate(dl=dl)
     finally:
         for k, v in kept.items(): setattr(rec, k, v)
     names = ['loss'] + [m.name for m in learn.metrics]
     return dict(zip(names, map(float, vals)))
+
+# %% ../nbs/00_core.ipynb #ba53f5ed
+@contextmanager
+def eval_mode(model:nn.Module # The model to evaluate
+             ):
+    "Evaluation mode without gradients inside the `with` block; afterwards the mode `model` had before."
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(): yield model
+    finally: model.train(was_training)
+
+# %% ../nbs/00_core.ipynb #71e2c475
+def init_weights(model:nn.Module, # The model to initialise
+                 init=nn.init.kaiming_normal_, # Called on each weight tensor, e.g. `partial(nn.init.normal_, std=0.01)`
+                 layers=(nn.Conv2d, nn.Linear), # The layer types to initialise
+                ) -> nn.Module:
+    "`init` on the weight of every `layers` module of `model`, biases set to zero (via `model.apply`)."
+    def _init(m):
+        if isinstance(m, layers):
+            init(m.weight)
+            if m.bias is not None: nn.init.zeros_(m.bias)
+    return model.apply(_init)
 
 # %% ../nbs/00_core.ipynb #9a5d8f03
 @patch
@@ -213,17 +242,40 @@ def log_run(learn:Learner, lesson:str, model:str, dataset:str, scale:str, img_si
                       device_name(learn.dls.device), note, seed, path)
 
 # %% ../nbs/00_core.ipynb #fc7d371e
-def set_seeds(seed:int, dls=None):
+def set_seeds(seed:int, # The seed for Python, NumPy, PyTorch and the shuffling
+              dls=None, # `DataLoaders` whose training shuffle to seed too
+             ):
     "Seed Python, NumPy, PyTorch and the training DataLoader's shuffling, for reproducible and paired runs."
     set_seed(seed, reproducible=True)
     if dls is not None: dls.train.rng = random.Random(seed)
 
-def over_seeds(fit_one, seeds=(0, 1, 2), **labels) -> pd.DataFrame:
-    "Call `fit_one(seed)` (returning a trained Learner) for each seed; the histories stacked with `seed` and `labels` columns."
-    out = []
-    for s in seeds:
+# %% ../nbs/00_core.ipynb #cbef1414
+def say(line:str):
+    "Print `line` in the notebook; under the course runner, echo it to the runner's console as well."
+    print(line, flush=True)
+    if env_flag(ECHO_ENV): print('    ' + line, file=sys.__stdout__, flush=True)
+
+# %% ../nbs/00_core.ipynb #09cfb46d
+def run_line(name:str, seed, hist:pd.DataFrame, seconds:float) -> str:
+    "One line for a finished run: its name, seed, epochs, time and final losses and metrics."
+    last = ', '.join(f'{k} {v:.4f}' for k, v in hist.iloc[-1].items()) if len(hist) else 'no epochs'
+    return f"{name} · seed {seed}: {len(hist)} epochs in {seconds:.0f} s · {last}"
+
+# %% ../nbs/00_core.ipynb #52a7a27d
+def over_seeds(fit_one, # Called as `fit_one(seed)`; returns a trained `Learner`
+               seeds=(0, 1, 2), # The seeds to run
+               **labels, # Columns added to every row, e.g. `model='ResNet9'`
+              ) -> pd.DataFrame:
+    "`fit_one(seed)` for each seed, with a progress bar over the runs and a line per finished run; the histories, stacked."
+    import fastai.callback.progress as fcp   # looked up here, so the course runner's notebook bars apply
+    out, name = [], ', '.join(map(str, labels.values())) or 'run'
+    bar = fcp.progress_bar(list(seeds), leave=False)
+    for s in bar:
+        bar.comment = f'{name}, seed {s}'
         learn = fit_one(s)
-        out.append(history(learn).reset_index().assign(seed=s, seconds=getattr(learn, 'fit_seconds', np.nan), **labels))
+        h, secs = history(learn), getattr(learn, 'fit_seconds', np.nan)
+        out.append(h.reset_index().assign(seed=s, seconds=secs, **labels))
+        say(run_line(name, s, h, secs))
         if learn.opt is not None: learn.opt.clear_state()   # a finished run keeps its model and hyper-parameters, not its
         learn.model.zero_grad(set_to_none=True)             # optimiser state and gradients (2-3x the model's size)
         del learn; release_memory()
@@ -255,3 +307,39 @@ def plot_seeds(hist:pd.DataFrame, by='model', title:str='', metrics=None, axs=No
     if title: axs[0].figure.suptitle(title, fontsize=10)
     axs[0].figure.tight_layout()
     return axs
+
+# %% ../nbs/00_core.ipynb #52eea370
+@dataclass
+class Verdict:
+    "How two groups of seeds compare on one column: the difference of means, the spread, the level and one line of text."
+    diff: float
+    spread: float
+    level: str          # 'clear', 'suggestive' or 'within the spread'
+    text: str
+    def __repr__(self): return self.text
+    @property
+    def clear(self) -> bool: return self.level == 'clear'
+
+def _finals(df:pd.DataFrame, by, name) -> pd.Series:
+    g = df[df[by] == name]
+    if 'epoch' in g: g = g[g.epoch == g.groupby('seed').epoch.transform('max')]
+    return g.set_index('seed') if 'seed' in g else g
+
+# %% ../nbs/00_core.ipynb #3a658555
+def compare_seeds(df:pd.DataFrame, # Runs over seeds (`over_seeds`' histories, or one row per seed)
+                  a:str, # The first group (a value of `by`)
+                  b:str, # The group it is compared with
+                  col:str='accuracy', # The column to compare
+                  by:str='model', # The column naming the groups
+                 ) -> Verdict:
+    "Verdict on `a` vs `b` in `col` at the final epoch of each seed: the difference of means in units of the larger seed spread."
+    x, y = _finals(df, by, a)[col], _finals(df, by, b)[col]
+    if not len(x) or not len(y): raise ValueError(f"compare_seeds: no runs of {a if not len(x) else b!r} in column {by!r}.")
+    d, spread = x.mean() - y.mean(), max(x.std(), y.std()) if min(len(x), len(y)) > 1 else float('nan')
+    ratio = abs(d) / spread if spread > 0 else (float('inf') if d else 0.)
+    level = 'clear' if ratio >= 2 else 'suggestive' if ratio >= 1 else 'within the spread'
+    paired = x.index.intersection(y.index)
+    wins = f"; higher on {int((x[paired] > y[paired]).sum())} of {len(paired)} paired seeds" if len(paired) > 1 else ''
+    text = (f"{col}: {a} {x.mean():.3f} ± {x.std():.3f} vs {b} {y.mean():.3f} ± {y.std():.3f} ({len(x)} and {len(y)} seeds): "
+            f"difference {d:+.3f} = {ratio:.1f}× the larger spread ({spread:.3f}){wins} → {level}")
+    return Verdict(float(d), float(spread), level, text)

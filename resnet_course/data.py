@@ -4,9 +4,10 @@
 
 # %% ../nbs/01_data.ipynb #e4e7aa59
 from __future__ import annotations
-from .archives import DataError, data_root, safe_extract, download_file, is_zip   # first: quiets fastai's import
+from .imports import *
+from .archives import DataError, data_root, safe_extract, download_file, is_zip
 from .fixtures import INTEL_CLASSES, SIGNS_KEYS, fixture_root, intel_fixture_root, signs_fixture_root
-from .results import smoke_mode
+from .settings import TINY_IMAGENET_ENV, SCALE_ENV, INTEL_ENV, SIGNS_ENV, SCALES, smoke_mode
 from .cache import ImageCache, CachedImageDL
 import os, random, warnings, zipfile
 from functools import lru_cache
@@ -18,15 +19,17 @@ from fastai.data.transforms import ColReader, ColSplitter, IntToFloatTensor, get
 import fastai.vision.data, fastai.vision.learner   # register show_batch, show_results and plot_top_losses for images
 
 # %% auto #0
-__all__ = ['TINY_IMAGENET_URL', 'TINY_IMAGENET_ENV', 'SCALE_ENV', 'INTEL_ENV', 'SIGNS_ENV', 'SCALES', 'TINY_IMAGENET_MD5',
-           'INTEL_KAGGLE', 'DATASETS', 'tiny_imagenet_source', 'course_scale', 'check_tiny_imagenet',
-           'get_tiny_imagenet', 'tiny_imagenet_words', 'pick_items', 'tiny_imagenet_items', 'check_intel', 'get_intel',
-           'intel_items', 'signs_source', 'signs_arrays', 'signs_items', 'image_folder_items', 'df_dls', 'lesson_dls']
+__all__ = ['TINY_IMAGENET_URL', 'TINY_IMAGENET_MD5', 'INTEL_KAGGLE', 'DATASETS', 'tiny_imagenet_source', 'course_scale',
+           'check_tiny_imagenet', 'get_tiny_imagenet', 'tiny_imagenet_words', 'pick_items', 'tiny_imagenet_items',
+           'check_intel', 'get_intel', 'intel_items', 'signs_source', 'signs_arrays', 'signs_items',
+           'image_folder_items', 'df_dls', 'lesson_dls']
 
 # %% ../nbs/01_data.ipynb #17168637
 TINY_IMAGENET_URL = 'https://cs231n.stanford.edu/tiny-imagenet-200.zip'
-TINY_IMAGENET_ENV, SCALE_ENV, INTEL_ENV, SIGNS_ENV = 'RESNET_COURSE_TINY_IMAGENET', 'RESNET_COURSE_SCALE', 'RESNET_COURSE_INTEL', 'RESNET_COURSE_SIGNS'
-SCALES = ('fixture', 'sample', 'full')
+
+def _wnids(root:Path) -> list:
+    "The class ids in `root/wnids.txt`, in the dataset's order."
+    return (Path(root)/'wnids.txt').read_text().split()
 
 @lru_cache(maxsize=16)
 def _tiny_zip(p:str, size:int, mtime_ns:int) -> bool:
@@ -61,7 +64,7 @@ def check_tiny_imagenet(root) -> Path:
     expected = "tiny-imagenet-200/{wnids.txt, words.txt, train/<wnid>/images/*.JPEG, val/images/*.JPEG, val/val_annotations.txt}"
     missing = [p for p in ('wnids.txt', 'words.txt', 'train', 'val/images', 'val/val_annotations.txt') if not (root/p).exists()]
     if missing: raise DataError(f"{root} is not a Tiny ImageNet folder (missing {', '.join(missing)}); expected {expected}.")
-    wnids = (root/'wnids.txt').read_text().split()
+    wnids = _wnids(root)
     found = {p.name for p in (root/'train').iterdir() if p.is_dir()}
     absent, unknown = [w for w in wnids if w not in found], sorted(found - set(wnids))
     if absent: raise DataError(f"{root/'train'} has no folder for class(es) {', '.join(absent[:5])}{' ...' if len(absent) > 5 else ''} listed in wnids.txt.")
@@ -85,7 +88,7 @@ def get_tiny_imagenet(source=None, download:bool=True, url:str=TINY_IMAGENET_URL
 def tiny_imagenet_words(root) -> dict:
     "Map each wnid of the dataset to a short, unique class name from `words.txt`."
     root = Path(root)
-    wnids = (root/'wnids.txt').read_text().split()
+    wnids = _wnids(root)
     words = dict(l.split('\t', 1) for l in (root/'words.txt').read_text().splitlines() if '\t' in l)
     names = {w: words.get(w, w).split(',')[0].strip() for w in wnids}
     counts = pd.Series(list(names.values())).value_counts()
@@ -108,7 +111,7 @@ def pick_items(df:pd.DataFrame, classes=None, n_train=None, n_valid=None, seed:i
 def tiny_imagenet_items(root, classes=None, n_train=None, n_valid=None, seed:int=42) -> pd.DataFrame:
     "`path`, `wnid`, `label` (class name) and `is_valid` for a reproducible subset: `classes` (a count or wnids), `n_train`/`n_valid` each."
     root = check_tiny_imagenet(root)
-    wnids = (root/'wnids.txt').read_text().split()
+    wnids = _wnids(root)
     rows = [(f, w, False) for w in wnids for f in sorted((root/'train'/w/'images').glob('*.JPEG'))]
     ann = pd.read_csv(root/'val'/'val_annotations.txt', sep='\t', header=None, usecols=[0, 1], names=['file', 'wnid'])
     rows += [(root/'val'/'images'/f, w, True) for f, w in zip(ann.file, ann.wnid) if w in set(wnids)]
@@ -283,5 +286,5 @@ def lesson_dls(scale=None, n_classes:int=6, n_train:int=100, n_valid:int=50, siz
     if smoke_mode(): items = _smoke_items(items, bs)
     dls = df_dls(items, size, bs, batch_tfms, **kwargs)
     info = dict(dataset=f"{name}{'' if real else ' fixture'} ({dls.c} classes)", scale=scale, n_train=len(dls.train_ds),
-                n_valid=len(dls.valid_ds), size=size, classes=list(dls.vocab), smoke=smoke_mode())
+                n_valid=len(dls.valid_ds), size=size, classes=list(dls.vocab))
     return dls, info

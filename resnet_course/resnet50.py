@@ -4,7 +4,8 @@
 
 # %% ../nbs/06_keras_resnet50.ipynb #a7d09952
 from __future__ import annotations
-from .core import Recipe, evaluate   # first: it quiets fastai's import
+from .imports import *
+from .core import Recipe, evaluate, eval_mode, init_weights
 from .resnet9 import conv_block
 from .blocks import Bottleneck
 from collections import OrderedDict
@@ -20,7 +21,7 @@ from fastai.data.load import DataLoader
 from fastai.data.transforms import Normalize
 
 # %% auto #0
-__all__ = ['KERAS_BN', 'KERAS_ADAM', 'keras_block', 'identity_block', 'convolutional_block', 'glorot_init', 'ResNet50',
+__all__ = ['KERAS_BN', 'KERAS_RECIPE', 'keras_block', 'identity_block', 'convolutional_block', 'glorot_init', 'ResNet50',
            'keras_params', 'keras_names', 'keras_layers', 'keras_summary', 'keras_weights', 'load_keras_weights',
            'train_items_dl', 'keras_evaluate', 'recalibrate_bn', 'NotAnImageError', 'predict_image']
 
@@ -28,31 +29,27 @@ __all__ = ['KERAS_BN', 'KERAS_ADAM', 'keras_block', 'identity_block', 'convoluti
 KERAS_BN = partial(nn.BatchNorm2d, eps=1e-3)   # Keras's BatchNormalization epsilon (PyTorch's default is 1e-5)
 
 # %% ../nbs/06_keras_resnet50.ipynb #b08e7936
-def keras_block(ni:int, f:int, filters, stage:int, block:str, s:int=1) -> Bottleneck:
+def keras_block(ni:int, f:int, filters, stage:int, letter:str, s:int=1) -> Bottleneck:
     "A `Bottleneck` as the Keras exercise builds it: `f`×`f` middle conv, conv biases, Keras BatchNorm, stride `s` on the first 1×1."
     F1, F2, F3 = filters
     b = Bottleneck(ni, F1, s, expansion=F3 // F1, stride_1x1=True, ks=f, bias=True, norm=KERAS_BN)
-    b.keras_id = f'{stage}{block}'
+    b.keras_id = f'{stage}{letter}'
     return b
 
 # %% ../nbs/06_keras_resnet50.ipynb #16759fe6
-def identity_block(f:int, filters, stage:int, block:str) -> Bottleneck:
+def identity_block(f:int, filters, stage:int, letter:str) -> Bottleneck:
     "Keras `identity_block`: main path 1×1 → `f`×`f` → 1×1 added to the unchanged input (which has `filters[2]` channels)."
-    return keras_block(filters[2], f, filters, stage, block)
+    return keras_block(filters[2], f, filters, stage, letter)
 
 # %% ../nbs/06_keras_resnet50.ipynb #b83f6e85
-def convolutional_block(f:int, filters, stage:int, block:str, s:int=2, *, in_ch:int) -> Bottleneck:
+def convolutional_block(f:int, filters, stage:int, letter:str, s:int=2, *, in_ch:int) -> Bottleneck:
     "Keras `convolutional_block`: like `identity_block`, but the first 1×1 conv and a 1×1 conv + BN shortcut have stride `s`."
-    return keras_block(in_ch, f, filters, stage, block, s)
+    return keras_block(in_ch, f, filters, stage, letter, s)
 
 # %% ../nbs/06_keras_resnet50.ipynb #df76dd44
 def glorot_init(model:nn.Module) -> nn.Module:
     "Initialise every conv and linear layer as Keras does: Glorot-uniform kernels, zero biases."
-    for m in model.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            nn.init.xavier_uniform_(m.weight)
-            if m.bias is not None: nn.init.zeros_(m.bias)
-    return model
+    return init_weights(model, nn.init.xavier_uniform_)
 
 # %% ../nbs/06_keras_resnet50.ipynb #f258452b
 def _resnet50_spatial(n:int) -> int:
@@ -128,13 +125,10 @@ def keras_layers(model:nn.Module, input_shape=(64, 64, 3)) -> pd.DataFrame:
         if not list(m.children()) and not isinstance(m, nn.Identity): hooks.append(m.register_forward_hook(hook(names.get(path, path.split('.')[-1]))))
     h, w, c = input_shape
     p = next(model.parameters())
-    was_training = model.training
     try:
-        model.eval()
-        with torch.no_grad(): model(torch.zeros(1, c, h, w, device=p.device, dtype=p.dtype))
+        with eval_mode(model): model(torch.zeros(1, c, h, w, device=p.device, dtype=p.dtype))
     finally:
         for hk in hooks: hk.remove()
-        model.train(was_training)
     return pd.DataFrame(rows)
 
 # %% ../nbs/06_keras_resnet50.ipynb #68ea05ac
@@ -177,7 +171,10 @@ def load_keras_weights(model:nn.Module, weights:dict) -> nn.Module:
     return model
 
 # %% ../nbs/06_keras_resnet50.ipynb #5db94909
-KERAS_ADAM = Recipe(lr=1e-3, wd=0., clip=None, epochs=10, opt='adam')   # the original post: Keras Adam, lr 1e-3, no decay, no clipping
+KERAS_RECIPE = Recipe(lr=1e-3, wd=0., clip=None, epochs=10, opt='adam')   # the original post: Keras Adam, lr 1e-3, no decay, no clipping
+
+# %% ../nbs/06_keras_resnet50.ipynb #a4f766b2
+KERAS_ADAM = KERAS_RECIPE   # its name before 0.2, kept so older code still imports
 
 # %% ../nbs/06_keras_resnet50.ipynb #b8fb0612
 def train_items_dl(learn:Learner) -> DataLoader:
@@ -224,11 +221,7 @@ def predict_image(model, img, classes=None, size:int=64) -> tuple:
         for t in learn.dls.after_batch.fs:
             if isinstance(t, Normalize): x = (x - t.mean.cpu()) / t.std.cpu()
     p = next(model.parameters())
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.no_grad(): probs = model(x.to(p.device, p.dtype)).float().softmax(1)[0].cpu()
-    finally: model.train(was_training)
+    with eval_mode(model): probs = model(x.to(p.device, p.dtype)).float().softmax(1)[0].cpu()
     classes = list(classes) if classes is not None else [str(i) for i in range(len(probs))]
     if len(classes) != len(probs): raise ValueError(f"{len(classes)} class names for a model with {len(probs)} outputs.")
     return classes[int(probs.argmax())], probs

@@ -4,7 +4,8 @@
 
 # %% ../nbs/03_resnet9.ipynb #eafed98c
 from __future__ import annotations
-from .core import Recipe   # first: it quiets fastai's import
+from .imports import *
+from .core import Recipe, eval_mode
 from collections import OrderedDict
 import torch
 from torch import nn
@@ -42,11 +43,11 @@ class ResidualBlock(nn.Module):
 
 # %% ../nbs/03_resnet9.ipynb #67a8d6de
 class ResNet9(nn.Sequential):
-    "The original post's ResNet9: conv → conv+pool → `block` → conv+pool → conv+pool → `block` → max pool + linear to `n_out`."
-    def __init__(self, n_out:int=6, in_ch:int=3, block=ResidualBlock):
+    "The original post's ResNet9: conv → conv+pool → `res_block` → conv+pool → conv+pool → `res_block` → max pool + linear to `n_out`."
+    def __init__(self, n_out:int=6, in_ch:int=3, res_block=ResidualBlock):
         super().__init__(OrderedDict(
-            conv1=conv_block(in_ch, 32), conv2=conv_block(32, 64, pool=4), res1=block(64),
-            conv3=conv_block(64, 128, pool=4), conv4=conv_block(128, 256, pool=4), res2=block(256),
+            conv1=conv_block(in_ch, 32), conv2=conv_block(32, 64, pool=4), res1=res_block(64),
+            conv3=conv_block(64, 128, pool=4), conv4=conv_block(128, 256, pool=4), res2=res_block(256),
             classifier=nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(256, n_out))))
 
 def resnet9(n_out:int=6, in_ch:int=3) -> ResNet9:
@@ -65,8 +66,6 @@ def shape_table(model:nn.Module, size:int|tuple=150, in_ch:int=3) -> pd.DataFram
     names, stages = zip(*model.named_children())
     size = (size, size) if isinstance(size, int) else tuple(size)
     x = one_param(model).new_zeros(1, in_ch, *size)
-    was_training = model.training
-    with hook_outputs(list(stages)) as hooks, torch.no_grad(): model.eval()(x)
-    model.train(was_training)
+    with hook_outputs(list(stages)) as hooks, eval_mode(model): model(x)
     return pd.DataFrame(dict(stage=names, output=['×'.join(map(str, h.stored.shape[1:])) for h in hooks],
                              params=[sum(p.numel() for p in s.parameters()) for s in stages]))

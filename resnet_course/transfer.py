@@ -4,12 +4,13 @@
 
 # %% ../nbs/05_resnet34_finetune.ipynb #f4dccf48
 from __future__ import annotations
-from .core import Recipe, get_learner, history, set_seeds, device_name   # first: it quiets fastai's import
+from .imports import *
+from .core import Recipe, get_learner, history, set_seeds, device_name
 from .archives import download_file, sha256, data_root, atomic_path
 from .checkpoints import WeightsError, load_weights, save_weights
 from .data import lesson_dls, course_scale
 from .augment import flip_rotate_brightness
-from .results import smoke_mode
+from .settings import smoke_mode
 import os, random, re, json, time, hashlib
 from pathlib import Path
 import torch, torchvision
@@ -138,7 +139,7 @@ SOURCE_RECIPE = Recipe(lr=2e-3, wd=1e-4, clip=None, epochs=8)   # source pretrai
 def _source_spec(root, classes, recipe:Recipe, n_train, n_valid, size, bs, seed, scale) -> dict:
     "Everything that decides the source model's weights: the key of its cache file."
     return dict(version=1, arch='resnet34', data=f'{scale}:{Path(root).parent.name}', classes=sorted(classes), n_train=n_train, n_valid=n_valid,
-                size=size, bs=bs, batch_tfms='transfer_tfms(): flip_rotate_brightness() + ImageNet Normalize', seed=seed, smoke=smoke_mode(),
+                size=size, bs=bs, batch_tfms='transfer_tfms(): flip_rotate_brightness() + ImageNet Normalize', seed=seed,
                 recipe={k: getattr(recipe, k) for k in ('lr', 'wd', 'clip', 'clip_by', 'epochs', 'opt', 'moms')})
 
 # %% ../nbs/05_resnet34_finetune.ipynb #41ffad4a

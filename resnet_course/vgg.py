@@ -4,12 +4,14 @@
 
 # %% ../nbs/07_vgg_depth.ipynb #fc16c076
 from __future__ import annotations
-from .core import Recipe, get_learner, set_seeds   # first: it quiets fastai's import
+from .imports import *
+from .core import Recipe, get_learner, set_seeds, eval_mode, init_weights
 from .resnet9 import conv_block
 from .cache import ImageCache
 from .checkpoints import SaveLast, SaveBest, WeightsError, prepare_run_dir, load_checkpoint, load_weights, save_weights
 from .archives import atomic_path
 import json
+from functools import partial
 from collections import OrderedDict
 from contextlib import nullcontext
 from pathlib import Path
@@ -42,9 +44,9 @@ def vgg_config(depth:int, conv1_1:bool=False) -> list:
     return cfg
 
 # %% ../nbs/07_vgg_depth.ipynb #46156a0c
-def vgg_features(cfg:list, bn:bool=True, c_in:int=3) -> nn.Sequential:
+def vgg_features(cfg:list, bn:bool=True, in_ch:int=3) -> nn.Sequential:
     "The convolutional stack of a VGG configuration: `conv_block`s and 2×2 max-pools."
-    layers, ni = [], c_in
+    layers, ni = [], in_ch
     for c in cfg:
         if c == 'M': layers.append(nn.MaxPool2d(2)); continue
         nf, ks = c if isinstance(c, tuple) else (c, 3)
@@ -52,9 +54,9 @@ def vgg_features(cfg:list, bn:bool=True, c_in:int=3) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 # %% ../nbs/07_vgg_depth.ipynb #19008c62
-def conv_params(cfg:list, bn:bool=True, c_in:int=3) -> int:
-    "Parameters of the convolutional stack of `cfg`, by formula: k²·c_in·c_out + c_out per conv, plus 2·c_out with BatchNorm."
-    n, ni = 0, c_in
+def conv_params(cfg:list, bn:bool=True, in_ch:int=3) -> int:
+    "Parameters of the convolutional stack of `cfg`, by formula: k²·in_ch·c_out + c_out per conv, plus 2·c_out with BatchNorm."
+    n, ni = 0, in_ch
     for c in cfg:
         if c == 'M': continue
         nf, ks = c if isinstance(c, tuple) else (c, 3)
@@ -62,21 +64,18 @@ def conv_params(cfg:list, bn:bool=True, c_in:int=3) -> int:
     return n
 
 # %% ../nbs/07_vgg_depth.ipynb #66729c63
-def vgg(depth:int=11, n_out:int=200, conv1_1:bool=False, bn:bool=True, fc:tuple=(512, 512), pool_size:int=1, c_in:int=3,
+def vgg(depth:int=11, n_out:int=200, conv1_1:bool=False, bn:bool=True, fc:tuple=(512, 512), pool_size:int=1, in_ch:int=3,
         init_std:float|None=None, # None: Kaiming-normal weights (torchvision); a number: N(0, init_std²), as the paper (0.01)
        ) -> nn.Sequential:
     "VGG-`depth` (configuration C with `conv1_1`): `features`, adaptive max-pool, and a classifier with hidden sizes `fc` and no dropout."
-    features = vgg_features(vgg_config(depth, conv1_1), bn, c_in)
+    features = vgg_features(vgg_config(depth, conv1_1), bn, in_ch)
     ni, head = 512 * pool_size * pool_size, []
     for h in fc: head += [nn.Linear(ni, h), nn.ReLU(inplace=True)]; ni = h
     model = nn.Sequential(OrderedDict(features=features, pool=nn.AdaptiveMaxPool2d(pool_size), flatten=nn.Flatten(),
                                       classifier=nn.Sequential(*head, nn.Linear(ni, n_out))))
-    for m in model.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            if init_std: nn.init.normal_(m.weight, 0, init_std)
-            else: nn.init.kaiming_normal_(m.weight, mode='fan_out' if isinstance(m, nn.Conv2d) else 'fan_in', nonlinearity='relu')
-            nn.init.zeros_(m.bias)
-    return model
+    if init_std: return init_weights(model, partial(nn.init.normal_, mean=0., std=init_std))
+    init_weights(model, partial(nn.init.kaiming_normal_, mode='fan_out', nonlinearity='relu'), (nn.Conv2d,))
+    return init_weights(model, partial(nn.init.kaiming_normal_, mode='fan_in', nonlinearity='relu'), (nn.Linear,))
 
 # %% ../nbs/07_vgg_depth.ipynb #c7e9105b
 VGG_MODELS = [(11, False), (13, False), (16, False), (16, True), (19, False)]
@@ -86,55 +85,82 @@ def vgg_name(depth:int, conv1_1:bool=False) -> str:
     return f'{depth}_C11' if conv1_1 else f'{depth}'
 
 # %% ../nbs/07_vgg_depth.ipynb #d82d9668
-VGG_RECIPE = Recipe(lr=1e-3, wd=1e-4, clip=0.1, epochs=50)   # the original train.py: Adam, lr 1e-3 (here the one-cycle maximum)
+from .checkpoints import run_lock
+import warnings
+
+VGG_RECIPE = Recipe(lr=1e-3, wd=1e-4, clip=0.1, epochs=50)   # the original train.py: Adam, lr 1e-3 (one-cycle's top)
 
 def _epoch_lines(learn, start:int, epochs:int):
     "A logger printing one plain line per epoch (for `progress='lines'`)."
     def log(row):
-        names = learn.recorder.metric_names[1:]
-        print(f"epoch {start + row[0] + 1}/{epochs}: " + ', '.join(f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(names, row[1:])), flush=True)
+        named = zip(learn.recorder.metric_names[1:], row[1:])
+        vals = ', '.join(f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in named)
+        print(f"epoch {start + row[0] + 1}/{epochs}: {vals}", flush=True)
     return log
 
-def train_vgg(dls, depth:int=11, conv1_1:bool=False, bn:bool=True, epochs:int=50, early_stopping:int=0, out='vgg_runs/vgg11',
-              resume:bool=False, recipe:Recipe|None=None, fast:bool=True, seed:int=42,
+def _run_args(out:Path, config:dict, resume:bool, start:int, **now) -> dict:
+    "args.json: a new run's options; a resumed run keeps them and adds a segment (its start, epochs and patience)."
+    seg = dict(start=start, epochs=now['epochs'], early_stopping=now['early_stopping'])
+    try: old = json.loads((out/'args.json').read_text()) if resume else None
+    except (OSError, ValueError): old = None
+    if not isinstance(old, dict): return dict(config, **now, resumed_from=start, segments=[seg])
+    segs = old.get('segments') or [dict(start=0, epochs=old.get('epochs'), early_stopping=old.get('early_stopping'))]
+    return dict(old, epochs=now['epochs'], early_stopping=now['early_stopping'], resumed_from=start,
+                segments=segs + [seg])
+
+def train_vgg(dls, depth:int=11, conv1_1:bool=False, bn:bool=True, epochs:int=50, early_stopping:int=0,
+              out='vgg_runs/vgg11', # The run folder
+              resume:bool=False, # Continue the run in `out` from last.pth; options that shape training must be the same
+              recipe:Recipe|None=None, fast:bool=True, seed:int=42,
               init_std:float|None=None, # weights from N(0, init_std²) as the paper; None: Kaiming (see `vgg`)
               progress:str='bar', # 'bar' (fastai's table), 'lines' (a plain line per epoch) or 'none'
+              data:dict|None=None, # Where the images came from, for args.json (`test_images`: `vgg_ensemble`'s default)
              ):
-    "Train VGG-`depth` on `dls` like the original `train.py`, saving best.pth, last.pth, history.csv and args.json in `out`; returns the Learner with the best weights."
-    size = dls.valid.one_batch()[0].shape[-1]
-    config = dict(depth=depth, conv1_1=conv1_1, bn=bn, classes=[str(c) for c in dls.vocab], size=int(size))
-    out = prepare_run_dir(out, resume)
-    state = load_checkpoint(out/'last.pth', config) if resume else None
-    set_seeds(seed, dls)
-    learn = get_learner(dls, vgg(depth, dls.c, conv1_1, bn, init_std=init_std), recipe or VGG_RECIPE, fast=fast)
-    learn.recorder.train_metrics, learn.run_dir = True, out
-    start = state['epoch'] if state else 0
-    if state: learn.model.load_state_dict(state['model']); learn.create_opt(); learn.opt.load_state_dict(state['opt'])
-    with atomic_path(out/'args.json') as t:
-        t.write_text(json.dumps(dict(config, recipe=vars(learn.recipe), epochs=epochs, early_stopping=early_stopping, seed=seed,
-                                     init_std=init_std, resumed_from=start), indent=1))
-    cbs = [SaveLast(out, config, state), SaveBest(out/'best.pth')] + ([EarlyStoppingCallback(patience=early_stopping)] if early_stopping else [])
-    if progress == 'lines': learn.logger = _epoch_lines(learn, start, epochs)
-    if start < epochs and not (state and early_stopping and state['wait'] >= early_stopping):
-        with (nullcontext() if progress == 'bar' else learn.no_bar()), (learn.no_logging() if progress == 'none' else nullcontext()):
-            learn.fit_recipe(epochs, start_epoch=start, cbs=cbs)
-    try: load_weights(learn.model, out/'best.pth')
-    except WeightsError:   # best.pth lost (e.g. a full disk) and nothing trained since: the checkpoint's model is the best if its epoch was
-        rows = state['history'] if state else []
-        if not rows or min(rows, key=lambda r: r.get('valid_loss', float('inf')))['epoch'] != state['epoch']: raise
-        save_weights(state['model'], out/'best.pth'); load_weights(learn.model, out/'best.pth')
+    "Train VGG-`depth` on `dls` like the original `train.py`, into run folder `out`; the Learner with the best weights."
+    size, recipe = dls.valid.one_batch()[0].shape[-1], recipe or VGG_RECIPE
+    config = dict(depth=depth, conv1_1=conv1_1, bn=bn, classes=[str(c) for c in dls.vocab], size=int(size),
+                  bs=dls.train.bs, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), seed=seed, fast=fast,
+                  init_std=init_std, **{k: v for k, v in vars(recipe).items() if k != 'epochs'})   # a resume's too
+    with run_lock(out):   # one run per folder at a time
+        out = prepare_run_dir(out, resume)
+        state = load_checkpoint(out/'last.pth', config) if resume else None
+        set_seeds(seed, dls)
+        learn = get_learner(dls, vgg(depth, dls.c, conv1_1, bn, init_std=init_std), recipe, fast=fast)
+        learn.recorder.train_metrics, learn.run_dir = True, out
+        start = state['epoch'] if state else 0
+        if state:
+            learn.model.load_state_dict(state['model']); learn.create_opt(); learn.opt.load_state_dict(state['opt'])
+        args = _run_args(out, config, resume, start, recipe=vars(learn.recipe), epochs=epochs,
+                         early_stopping=early_stopping, data=data or {})
+        kept = 'last.pth and history.csv are kept' if state else 'nothing was trained'
+        with atomic_path(out/'args.json', kept) as t: t.write_text(json.dumps(args, indent=1))
+        cbs = [SaveLast(out, config, state), SaveBest(out/'best.pth')]
+        if early_stopping: cbs.append(EarlyStoppingCallback(patience=early_stopping))
+        if progress == 'lines': learn.logger = _epoch_lines(learn, start, epochs)
+        if start < epochs and not (state and early_stopping and state['wait'] >= early_stopping):
+            bar = nullcontext() if progress == 'bar' else learn.no_bar()
+            with bar, (learn.no_logging() if progress == 'none' else nullcontext()):
+                learn.fit_recipe(epochs, start_epoch=start, cbs=cbs)
+        try: load_weights(learn.model, out/'best.pth')
+        except WeightsError:   # best.pth lost (a full disk), nothing trained since: last.pth has it if that was best
+            rows = state['history'] if state else []
+            if not rows or min(rows, key=lambda r: r.get('valid_loss', float('inf')))['epoch'] != state['epoch']: raise
+            save_weights(state['model'], out/'best.pth'); load_weights(learn.model, out/'best.pth')
     return learn
 
 # %% ../nbs/07_vgg_depth.ipynb #37efbf45
 def predict_files(model:nn.Module, files, classes, size:int, bs:int=64) -> pd.DataFrame:
-    "`file`, predicted class `pred` and its probability `prob` for image `files`, prepared as the VGG runs' training data."
-    cache, (mean, std) = ImageCache(size), [torch.tensor(s).view(1, 3, 1, 1) for s in imagenet_stats]
+    "`file`, predicted class `pred` and its probability `prob` for image `files`, prepared as the runs' training data."
+    cache, (mean, std) = ImageCache(size).fill(files), [torch.tensor(s).view(1, 3, 1, 1) for s in imagenet_stats]
+    if cache.bad:
+        names = ', '.join(Path(f).name for f in cache.bad[:5])
+        warnings.warn(f"{len(cache.bad)} unreadable image(s) left out: {names}")
+    good = [f for f in files if str(f) in cache.index]
     p, rows = next(model.parameters()), []
-    model.eval()
-    with torch.no_grad():
-        for i in range(0, len(files), bs):
-            fs = list(files[i:i+bs])
-            x = (torch.stack([cache.decode(f) for f in fs]).float() / 255 - mean) / std
+    with eval_mode(model):
+        for i in range(0, len(good), bs):
+            fs = good[i:i+bs]
+            x = (cache.pixels[cache.rows(fs)].float() / 255 - mean) / std
             prob, idx = model(x.to(p.device, p.dtype)).float().softmax(1).max(1)
             rows += [(Path(f).name, classes[j], round(float(q), 4)) for f, j, q in zip(fs, idx.tolist(), prob.cpu())]
     return pd.DataFrame(rows, columns=['file', 'pred', 'prob'])
@@ -146,31 +172,64 @@ def load_run(folder) -> tuple:
         config = json.loads((folder/'args.json').read_text())
         model = vgg(config['depth'], len(config['classes']), config['conv1_1'], config['bn'])
     except (OSError, ValueError, KeyError, TypeError):
-        raise WeightsError(f"{folder} is not a vgg_train run folder (no readable args.json): give the -o folder of a run.") from None
+        raise WeightsError(f"{folder} is not a vgg_train run folder (no readable args.json): "
+                           f"give the -o folder of a run.") from None
     return load_weights(model, folder/'best.pth'), config
 
 # %% ../nbs/07_vgg_depth.ipynb #64c8e95c
 MODEL_NAMES = [vgg_name(d, c) for d, c in VGG_MODELS]
 
-def majority_vote(preds_df:pd.DataFrame, order:list|None=None) -> pd.Series:
-    "The most frequent prediction in each row of `preds_df` (one column per model); ties go to the earliest model in `order` (default: 11, 13, 16, 16_C11, 19)."
-    order = order or [c for c in MODEL_NAMES if c in preds_df.columns]
+def _model_of(col:str) -> str|None:
+    "The model a prediction column belongs to: '13' for '13' and for a seed's column '13_seed2'."
+    return next((n for n in MODEL_NAMES if col == n or col.startswith(f'{n}_seed')), None)
+
+def majority_vote(preds_df:pd.DataFrame, # One column of predictions per model (or per seed of a model: '11_seed0')
+                  order:list|None=None, # Tie-break order of the columns (default: 11, 13, 16, 16_C11, 19)
+                 ) -> pd.Series:
+    "The most frequent prediction in each row of `preds_df`; ties go to the earliest column in `order`."
+    cols = [c for c in preds_df.columns if _model_of(str(c))]
+    order = order or sorted(cols, key=lambda c: MODEL_NAMES.index(_model_of(str(c))))   # stable: seeds keep their order
     missing = [c for c in order if c not in preds_df.columns]
-    if not order or missing: raise ValueError(f"majority_vote needs prediction columns {order or MODEL_NAMES}; missing {missing or order}.")
+    if not order or missing:
+        raise ValueError(f"majority_vote needs prediction columns {order or MODEL_NAMES}; missing {missing or order}.")
     def vote(row):
         counts = pd.Series(row).value_counts()
         tied = set(counts.index[counts == counts.max()])
         return next(p for p in row if p in tied)   # the earliest model's class among the tied ones
-    return pd.Series([vote(list(r)) for r in preds_df[order].itertuples(index=False)], index=preds_df.index, name='final')
+    votes = [vote(list(r)) for r in preds_df[order].itertuples(index=False)]
+    return pd.Series(votes, index=preds_df.index, name='final')
 
 # %% ../nbs/07_vgg_depth.ipynb #c900515f
-def ensemble_predictions(run_dirs, files) -> pd.DataFrame:
-    "The original project's prediction file: a row per image in `files`, a column per run in `run_dirs` (11, 13, 16, 16_C11, 19) and the `vote`."
+def _ensemble_columns(runs:list) -> list:
+    "A column name per `(folder, config)` run: the model's ('11') when it has one run, else with its seed ('11_seed0')."
+    names = [vgg_name(c['depth'], c['conv1_1']) for _, c in runs]
+    cols = [n if names.count(n) == 1 else f"{n}_seed{c.get('seed')}" for n, (_, c) in zip(names, runs)]
+    return [c if cols.count(c) == 1 else f'{c}_{Path(d).name}' for c, (d, _) in zip(cols, runs)]   # and its folder
+
+def ensemble_predictions(run_dirs, # Run folders trained on the same classes: one per model, or several seeds of one
+                         files, # The images to predict
+                        ) -> pd.DataFrame:
+    "The original project's prediction file: a row per image, a column per run (11, 13, 16, 16_C11, 19) and the `vote`."
+    dirs = [Path(d) for d in run_dirs]
+    twice = next((d for i, d in enumerate(dirs) if d.resolve() in [e.resolve() for e in dirs[:i]]), None)
+    if twice:
+        raise ValueError(f"{twice} is given twice: give each run once (one run folder per model, or per seed).")
+    runs = [(d, *load_run(d)) for d in dirs]
+    first = runs[0]
+    for d, _, cfg in runs[1:]:
+        if cfg['classes'] != first[2]['classes']:
+            show = lambda c: f"{len(c)} classes ({', '.join(c[:3])}{', ...' if len(c) > 3 else ''})"
+            raise ValueError(f"{first[0]} and {d} were trained on different classes: {show(first[2]['classes'])} vs "
+                             f"{show(cfg['classes'])}; an ensemble votes over one set of labels: give runs of the same "
+                             f"classes.")
+    bad = set(ImageCache(first[2]['size']).fill(files).bad)
+    if bad:
+        warnings.warn(f"{len(bad)} unreadable image(s) left out: {', '.join(Path(f).name for f in sorted(bad)[:5])}")
+    files = [f for f in files if str(f) not in bad]
+    cols = _ensemble_columns([(d, cfg) for d, _, cfg in runs])
     out = pd.DataFrame({'file': [Path(f).name for f in files]})
-    for d in run_dirs:
-        model, cfg = load_run(d)
-        name = vgg_name(cfg['depth'], cfg['conv1_1'])
-        if name in out: raise ValueError(f"Two runs of model {name} ({d} and another): give one run folder per model.")
-        out[name] = predict_files(model, files, cfg['classes'], cfg['size']).pred.values
-    out = out[['file'] + [n for n in MODEL_NAMES if n in out]]   # the original's column order, whatever the order of `run_dirs`
-    return out.assign(vote=majority_vote(out.drop(columns='file')))
+    for col, (d, model, cfg) in zip(cols, runs):
+        out[col] = predict_files(model, files, cfg['classes'], cfg['size']).pred.values
+    key = lambda c: (MODEL_NAMES.index(_model_of(c)), cols.index(c))
+    out = out[['file'] + sorted(cols, key=key)]   # the original's column order, whatever the order of `run_dirs`
+    return out.assign(vote=majority_vote(out.drop(columns='file'), order=sorted(cols, key=key)))
