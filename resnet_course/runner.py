@@ -20,8 +20,9 @@ from nbdev.config import get_config
 from nbdev.test import test_nb
 
 # %% auto #0
-__all__ = ['cell_flags', 'lesson_notebooks', 'NotebookError', 'tidy_progress', 'execute_notebook', 'run_notebook',
-           'run_all_notebook', 'course_run', 'course_test', 'readme_markdown', 'write_readme']
+__all__ = ['PEAK_MB', 'LESSON_TIMES', 'cell_flags', 'lesson_notebooks', 'NotebookError', 'tidy_progress', 'execute_notebook',
+           'run_notebook', 'run_all_notebook', 'log_lesson_time', 'course_run', 'course_test', 'readme_markdown',
+           'write_readme']
 
 # %% ../nbs/95_runner.ipynb #4e2ae84e
 def cell_flags(source:str) -> set:
@@ -89,6 +90,8 @@ def execute_notebook(src, # The notebook
     return time.time() - start
 
 # %% ../nbs/95_runner.ipynb #b97dcf57
+PEAK_MB = {}   # notebook name -> peak resident memory (MiB) of its last `run_notebook`
+
 def run_notebook(src, dest=None, skip_flags=('slow', 'cuda')) -> float:
     "`execute_notebook` in a fresh process, echoing its run summaries."
     code = (f"from resnet_course.runner import execute_notebook; "
@@ -98,7 +101,9 @@ def run_notebook(src, dest=None, skip_flags=('slow', 'cuda')) -> float:
         p = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=err, text=True,
                              env={**os.environ, ECHO_ENV: '1'})
         for line in p.stdout: print(line.rstrip(), flush=True)   # a line per finished run (`over_seeds`), as they come
-        rc = p.wait(); err.seek(0); stderr = err.read()
+        _, status, usage = os.wait4(p.pid, 0)   # wait4: the child's own peak resident memory, not the runner's
+        rc = p.returncode = os.waitstatus_to_exitcode(status); err.seek(0); stderr = err.read()
+    PEAK_MB[Path(src).name] = usage.ru_maxrss / 1024   # Linux reports KiB
     if rc:
         found = 'NotebookError: ' in stderr
         msg = stderr[stderr.rfind('NotebookError: ') + 15:].strip() if found else stderr.strip()[-2000:]
@@ -134,6 +139,27 @@ def _pick_lessons(found:list, lessons:str|None) -> list:
         _exit(f"--lessons {lessons!r}: {', '.join(unknown) or 'nothing'} is not a lesson here; give space-separated "
               f"numbers from {' '.join(have)}.", 2)
     return [p for p in found if ids[p] & set(want)]
+
+# %% ../nbs/95_runner.ipynb #5306f44c
+LESSON_TIMES = 'lesson_times.csv'   # beside results.csv: one row per lesson run with --save
+
+def log_lesson_time(notebook:str, # The notebook's file name
+                    secs:float, # Its wall time in the runner
+                    peak_mb:float|None, # Its process's peak resident memory, MiB
+                    scale:str, # The data scale it ran at
+                    path=None): # The CSV file (default: results/lesson_times.csv)
+    "Append one lesson's time and peak memory to the timings log the front page reads."
+    import csv, datetime
+    path = Path(path or get_config().config_path/'results'/LESSON_TIMES)
+    new, hw = not path.exists(), course_report(show=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, 'a', newline='') as f:
+        w = csv.writer(f)
+        if new: w.writerow(['notebook', 'seconds', 'peak_mb', 'scale', 'date', 'hardware'])
+        w.writerow([notebook, f'{secs:.0f}', f'{peak_mb:.0f}' if peak_mb else '', scale,
+                    datetime.date.today().isoformat(), f"{hw['device']}, {hw['cpus']} CPUs, torch {hw['torch']}"])
+    return path
+
 
 # %% ../nbs/95_runner.ipynb #95a0c006
 @call_parse
@@ -182,7 +208,10 @@ def course_run(
         try: secs = run_all_notebook(nb, out/nb.name) if jupyter else run_notebook(nb, out/nb.name, skip_flags=skip)
         except NotebookError as e: _exit(f"FAILED: {e}\nThe partly executed notebook is in {out/nb.name}.")
         if save: subprocess.run([Path(sys.executable).parent/'nbdev_clean', '--fname', str(out/nb.name)], check=True)
-        print(f"[{i}/{len(sel) + len(extra)}] {nb.name} done in {secs:.0f}s", flush=True)
+        peak = PEAK_MB.get(nb.name)
+        print(f"[{i}/{len(sel) + len(extra)}] {nb.name} done in {secs:.0f}s"
+              + (f", peak memory {peak / 1024:.1f} GB" if peak else ''), flush=True)
+        if save: log_lesson_time(nb.name, secs, peak, scale)
     if save: write_readme()
     table = results_markdown(read_results(results, latest=True))
     if not save: (out/'results.md').write_text(f"# Results ({scale} scale)\n\n{table}\n")
