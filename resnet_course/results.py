@@ -222,7 +222,8 @@ def results_markdown(df:pd.DataFrame, # The log's rows (`read_results`)
     if s.scale.nunique() > 1: t.insert(3, 'scale', s.scale)
     t = t[[c for c in t if (t[c].astype(str) != '').any()]]
     one = lambda col: ', '.join(dict.fromkeys(s[col].dropna().astype(str))) or 'not logged'
-    return t.to_markdown(index=False) + f"\n\nScale: {one('scale')}. Device: {one('device')}."
+    runs = ', '.join(f'{l} {v}' for l, v in dict.fromkeys(zip(s.lesson, s.session.fillna('none'))))
+    return t.to_markdown(index=False) + f"\n\nScale: {one('scale')}. Device: {one('device')}. Sessions: {runs}."
 
 # %% ../nbs/93_results.ipynb #74b52ac8
 @dataclass
