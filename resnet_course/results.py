@@ -6,16 +6,19 @@
 from __future__ import annotations
 from .imports import *
 from .settings import RESULTS_ENV, SMOKE_ENV, smoke_mode, project_root
-import os, csv, io, warnings
+import os, re, csv, io, warnings
+from dataclasses import dataclass
 import datetime as dt
 from pathlib import Path
 import pandas as pd
 from .archives import data_root, atomic_path, path_lock
 from fastai.torch_core import rank_distrib
+from fastcore.foundation import L
 
 # %% auto #0
-__all__ = ['RESULT_COLS', 'SESSION_COLS', 'results_path', 'ResultsError', 'log_result', 'read_results', 'summarise_results',
-           'results_markdown', 'session_results']
+__all__ = ['RESULT_COLS', 'CLAIMS', 'LABELS', 'FRONT_FIGURE', 'SESSION_COLS', 'results_path', 'ResultsError', 'log_result',
+           'read_results', 'split_note', 'tidy_results', 'short_note', 'summarise_results', 'results_markdown', 'Claim',
+           'claim_rows', 'claims_table', 'claims_markdown', 'depth_figure', 'front_figure', 'session_results']
 
 # %% ../nbs/93_results.ipynb #d8584803
 RESULT_COLS = ['lesson', 'model', 'dataset', 'scale', 'img_size', 'epochs', 'train_loss', 'valid_loss', 'accuracy',
@@ -146,6 +149,43 @@ def read_results(path=None, # The log (default: `results_path()`)
         df = df[df.session.fillna(df.date) == newest]
     return df.reset_index(drop=True)
 
+# %% ../nbs/93_results.ipynb #fad69e0c
+_SEED_FIGURE = re.compile(r'[:;,]?\s*final (training error|train accuracy) ([0-9.]+)'
+                          r'(?:\s*\(eval mode, whole training set\))?')
+
+def split_note(note:str|None, # A results row's note
+              ) -> tuple:
+    "The setting `note` names, without a per-seed figure, and that figure as a training error (`None`: none)."
+    if not isinstance(note, str): return '', None
+    m = _SEED_FIGURE.search(note)
+    if not m: return note.strip(), None
+    x = float(m[2])
+    return (note[:m.start()] + note[m.end():]).strip(' ;,:'), x if m[1] == 'training error' else round(1 - x, 4)
+
+# %% ../nbs/93_results.ipynb #05092ed4
+def tidy_results(df:pd.DataFrame, # The log's rows (`read_results`)
+                ) -> pd.DataFrame:
+    "`df` with two more columns from its notes (`split_note`): the run's `setting` and its `train_error`."
+    parts = [split_note(n) for n in df.note]
+    err = pd.Series([e for _, e in parts], index=df.index, dtype=float)
+    return df.assign(setting=[s for s, _ in parts], train_error=err)
+
+# %% ../nbs/93_results.ipynb #f11ffbfa
+def short_note(note:str, # A note or setting
+               width:int=60, # The most characters shown
+              ) -> str:
+    "`note` in at most `width` characters: details in brackets dropped first, then middle clauses, then words."
+    if len(note) <= width: return note
+    note = re.sub(r'\s+\([^()]*\)', '', note)
+    if len(note) <= width: return note
+    clauses, head = note.split('; '), []
+    for c in clauses:
+        if len('; '.join(head + [c])) > width - 2: break
+        head.append(c)
+    if not head: return note[:width - 2].rsplit(' ', 1)[0] + ' …'
+    ends = '; '.join(head + ['…', clauses[-1]])
+    return ends if len(ends) <= width else '; '.join(head) + ' …'
+
 # %% ../nbs/93_results.ipynb #900877fc
 def _pm(s:pd.Series) -> str:
     s = s.dropna()
@@ -153,22 +193,174 @@ def _pm(s:pd.Series) -> str:
     return f'{s.mean():.3f}' if len(s) == 1 else f'{s.mean():.3f} ± {s.std():.3f}'
 
 # %% ../nbs/93_results.ipynb #a93c0e08
-def summarise_results(df:pd.DataFrame) -> pd.DataFrame:
-    "Mean ± std over seeds of the final metrics, per experiment."
+_SUMMARY_KEYS = ['lesson', 'model', 'dataset', 'scale', 'img_size', 'epochs', 'setting']
+
+def summarise_results(df:pd.DataFrame, # The log's rows (`read_results`)
+                     ) -> pd.DataFrame:
+    "Mean ± std over seeds of the final figures, per lesson, model and setting (the note without per-seed figures)."
     df = df[~df.scale.isin(['fixture', 'smoke'])]
-    keys = ['lesson', 'model', 'dataset', 'scale', 'img_size', 'epochs', 'note']
-    if not len(df): return pd.DataFrame(columns=keys + ['seeds', 'accuracy', 'top5', 'valid_loss', 'seconds', 'device'])
-    g = df.fillna({'note': ''}).groupby(keys, sort=False, dropna=False)
+    cols = ['seeds', 'accuracy', 'top5', 'valid_loss', 'train_loss', 'train_error', 'seconds', 'device', 'session']
+    if not len(df): return pd.DataFrame(columns=_SUMMARY_KEYS + cols)
+    g = tidy_results(df).groupby(_SUMMARY_KEYS, sort=False, dropna=False)
     out = g.agg(seeds=('accuracy', 'size'), accuracy=('accuracy', _pm), top5=('top5', _pm),
-                valid_loss=('valid_loss', _pm), seconds=('seconds', 'mean'), device=('device', 'last')).reset_index()
+                valid_loss=('valid_loss', _pm), train_loss=('train_loss', _pm), train_error=('train_error', _pm),
+                seconds=('seconds', 'mean'), device=('device', 'last'), session=('session', 'last')).reset_index()
     out['seconds'] = out.seconds.round(0).astype(int)
     return out
 
 # %% ../nbs/93_results.ipynb #a93c0e09
-def results_markdown(df:pd.DataFrame) -> str:
-    "The summary of `df` (see `summarise_results`) as a Markdown table."
+def results_markdown(df:pd.DataFrame, # The log's rows (`read_results`)
+                     width:int=60, # The longest setting shown (`short_note`); the log keeps the whole note
+                    ) -> str:
+    "The summary of `df` (see `summarise_results`) as a Markdown table narrow enough to read on GitHub."
     s = summarise_results(df)
-    return s.to_markdown(index=False) if len(s) else '_No results yet._'
+    if not len(s): return '_No results yet._'
+    t = pd.DataFrame({'lesson': s.lesson, 'model': s.model, 'setting': s.setting.map(lambda n: short_note(n, width)),
+                      'data': s.dataset + ', ' + s.img_size.map('{:g} px'.format), 'epochs': s.epochs,
+                      'seeds': s.seeds, 'accuracy': s.accuracy, 'training error': s.train_error,
+                      'training loss': s.train_loss, 's/run': s.seconds})
+    if s.scale.nunique() > 1: t.insert(3, 'scale', s.scale)
+    t = t[[c for c in t if (t[c].astype(str) != '').any()]]
+    one = lambda col: ', '.join(dict.fromkeys(s[col].dropna().astype(str))) or 'not logged'
+    runs = ', '.join(f'{l} {v}' for l, v in dict.fromkeys(zip(s.lesson, s.session.fillna('none'))))
+    return t.to_markdown(index=False) + f"\n\nScale: {one('scale')}. Device: {one('device')}. Sessions: {runs}."
+
+# %% ../nbs/93_results.ipynb #74b52ac8
+@dataclass
+class Claim:
+    "One comparison a lesson makes, read from the results log: rows `a` against rows `b` on `metric`."
+    lesson:str # The lesson whose rows hold it, e.g. '04'
+    what:str # What is compared, in a few words (never the result: the table computes it)
+    a:str|tuple # The value (or any of the values) of column `by` on side a's rows
+    b:str|tuple # The same, for side b
+    metric:str|tuple='accuracy' # A column of `tidy_results`; a tuple: the first one every row of both sides has
+    by:str='model' # The column naming the sides
+    where:dict|None=None # Column -> regular expression that every row of both sides matches in full
+
+# %% ../nbs/93_results.ipynb #ce75ac22
+_FT = ('fine-tuned, lr 1e-3 then 1e-4', 'ResNet34 fine-tuned, lr 1e-3 then 1e-4')   # its name now, and before
+_TRAIN_FIT = ('train_error', 'train_loss')   # 04 logs no training error since its split into 04 and 04b: the loss then
+CLAIMS = [
+    Claim('02', 'augmentation', 'post augmentation', 'no augmentation', by='setting'),
+    Claim('03', 'skips, 9 layers', 'ResNet9', 'plain 9-layer'),
+    Claim('04', 'depth, plain nets', 'plain-56', 'plain-20', _TRAIN_FIT),
+    Claim('04', 'skips, 56 layers', 'plain-56', 'ResNet-56', _TRAIN_FIT),
+    Claim('04b', 'bottleneck vs basic block', 'bottleneck-11', 'ResNet-8'),
+    Claim('05', 'pretraining', _FT, 'ResNet34 from scratch', where={'dataset': '[^,]*'}),   # not the by-size runs
+    Claim('05', 'fine-tuning vs a small net', _FT, 'ResNet9 (lesson 03) from scratch', where={'dataset': '[^,]*'}),
+    Claim('06', 'a small net vs ResNet50', 'ResNet9 + augmentation', 'ResNet50 + augmentation'),
+    Claim('07', 'depth, VGG', 'VGG-11', 'VGG-19'),
+    Claim('07', 'skips, VGG-19', 'VGG-19 + skips', 'VGG-19'),
+    Claim('08', "skips, 56 layers (08's nets)", 'plain-56', 'ResNet-56', 'train_error'),
+]
+LABELS = {'accuracy': 'accuracy', 'train_error': 'training error', 'train_loss': 'training loss',
+          'top5': 'top-5 accuracy', 'valid_loss': 'validation loss'}   # the figures' names on the front page
+
+# %% ../nbs/93_results.ipynb #13a417c0
+def _side(rows:pd.DataFrame, by:str, names) -> pd.DataFrame:
+    r = rows[rows[by].isin(L(names))]
+    return r if r.seed.isna().all() else r.drop_duplicates(['scale', 'seed'], keep='last')
+
+def claim_rows(claim:Claim, # One of `CLAIMS`
+               df:pd.DataFrame, # The log's rows, usually `read_results(latest=True)`
+              ) -> tuple:
+    "Side a's rows and side b's rows of `claim` in `df` (see `tidy_results`), one per seed and scale."
+    t = tidy_results(df[(df.lesson.astype(str) == claim.lesson) & ~df.scale.isin(['fixture', 'smoke'])])
+    for col, pattern in (claim.where or {}).items(): t = t[t[col].fillna('').astype(str).str.fullmatch(pattern)]
+    return _side(t, claim.by, claim.a), _side(t, claim.by, claim.b)
+
+# %% ../nbs/93_results.ipynb #9b5d4390
+def _mean_sd(name:str, s:pd.Series) -> str:
+    return f"{name}: {s.mean():.3f} ± {s.std():.3f} ({len(s)})" if len(s) > 1 else f"{name}: {s.mean():.3f} (1)"
+
+def _claim_row(claim:Claim, a:pd.DataFrame, b:pd.DataFrame) -> dict:
+    "The table's row for `claim` from its sides' rows at one scale."
+    from resnet_course.core import compare_seeds   # core imports this module (for `log_result`): fetched when used
+    row = dict(lesson=claim.lesson, comparison=claim.what, measure='', A=L(claim.a)[0], B=L(claim.b)[0])
+    m = next((m for m in L(claim.metric) if len(a) and len(b) and a[m].notna().all() and b[m].notna().all()), None)
+    if m is None: return {**row, 'A − B': 'not run yet', 'log rows': f'no {L(claim.metric)[0]} in the rows'}
+    name = lambda r: ' / '.join(dict.fromkeys(r[claim.by]))
+    if min(len(a), len(b)) < 2: verdict = f"{a[m].mean() - b[m].mean():+.3f}; one seed: no spread, no verdict"
+    else:
+        v = compare_seeds(pd.concat([a.assign(side='a'), b.assign(side='b')]), 'a', 'b', col=m, by='side')
+        verdict = f"{v.diff:+.3f} = {abs(v.diff) / v.spread:.1f}× spread: {v.level}"
+    sessions = ', '.join(dict.fromkeys(pd.concat([a, b]).session.fillna('none').astype(str)))
+    return {**row, 'measure': LABELS.get(m, m), 'A': _mean_sd(name(a), a[m]), 'B': _mean_sd(name(b), b[m]),
+            'A − B': verdict, 'log rows': f"{a.scale.iloc[0]}, session {sessions}"}
+
+# %% ../nbs/93_results.ipynb #258a7c8d
+def claims_table(df:pd.DataFrame, # The log's rows, usually `read_results(latest=True)`
+                 claims=None, # Default: `CLAIMS`
+                ) -> pd.DataFrame:
+    "A row per claim and data scale: each side's mean ± std (seeds), the verdict, and the rows' sessions."
+    out = []
+    for c in claims or CLAIMS:
+        a, b = claim_rows(c, df)
+        scales = [s for s in dict.fromkeys(a.scale) if s in set(b.scale)]
+        if not scales:
+            missing = ' and '.join(f"'{L(n)[0]}'" for n, r in ((c.a, a), (c.b, b)) if not len(r)) or 'common-scale'
+            out.append(dict(lesson=c.lesson, comparison=c.what, measure='', A=L(c.a)[0], B=L(c.b)[0],
+                            **{'A − B': 'not run yet', 'log rows': f'no {missing} rows'}))
+        for s in scales: out.append(_claim_row(c, a[a.scale == s], b[b.scale == s]))
+    return pd.DataFrame(out)
+
+# %% ../nbs/93_results.ipynb #3ae44f10
+def claims_markdown(df:pd.DataFrame, # The log's rows, usually `read_results(latest=True)`
+                   ) -> str:
+    "`claims_table(df)` as Markdown."
+    return claims_table(df).to_markdown(index=False)
+
+# %% ../nbs/93_results.ipynb #db0391a8
+def depth_figure(df:pd.DataFrame, # The log's rows, usually `read_results(latest=True)`
+                 lesson:str='04', # The lesson whose `plain-N` and `ResNet-N` rows are drawn
+                 metric=_TRAIN_FIT, # As `Claim.metric`
+                ):
+    "Bars of each depth's final `metric`, plain against residual: mean, min–max and each seed; `None` without rows."
+    import matplotlib.pyplot as plt
+    t = tidy_results(df[(df.lesson.astype(str) == lesson) & ~df.scale.isin(['fixture', 'smoke'])])
+    kd = t.model.str.extract(r'^(plain|ResNet)-(\d+)$')
+    t = t.assign(kind=kd[0], depth=pd.to_numeric(kd[1])).dropna(subset=['kind'])
+    if len(t): t = t[t.scale == t.scale.iloc[-1]]
+    if len(t) and t.seed.notna().all(): t = t.drop_duplicates(['model', 'seed'], keep='last')
+    m = next((m for m in L(metric) if len(t) and t[m].notna().all()), None)
+    if m is None: return None
+    depths = sorted(t.depth.unique())
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    for i, kind in enumerate(('plain', 'ResNet')):
+        g = t[t.kind == kind].groupby('depth')[m]
+        if not len(t[t.kind == kind]): continue
+        x = [depths.index(d) + (i - 0.5) * 0.38 for d in g.mean().index]
+        bars = ax.bar(x, g.mean(), 0.38, yerr=[g.mean() - g.min(), g.max() - g.mean()], capsize=3, color=f'C{i}',
+                      alpha=0.8, label='plain nets' if kind == 'plain' else 'residual nets (ResNet)')
+        ax.bar_label(bars, fmt='%.3f', padding=3, fontsize=8)
+        for xi, (_, v) in zip(x, g): ax.plot([xi] * len(v), v, 'k.', ms=4)
+    ax.set(xticks=range(len(depths)), xticklabels=[f'{d:g} layers' for d in depths], ylabel=LABELS[m])
+    ax.set_ylim(0, 1.15 * t[m].max() or 1)
+    ax.legend(fontsize=8, loc='upper left')
+    r = t.iloc[0]
+    ax.set_title(f"Lesson {lesson}: final {LABELS[m]} by depth (mean, min–max and each of {t.seed.nunique()} seeds)\n"
+                 f"{r.dataset}, {r.scale} scale, {r.img_size:g} px, {r.epochs:g} epochs; "
+                 f"results.csv, session {', '.join(dict.fromkeys(t.session.fillna('none')))}", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/93_results.ipynb #6d9421ec
+FRONT_FIGURE = 'images/front.png'   # under nbs/: the docs home page shows it, and README.md from the repository root
+
+def front_figure(df:pd.DataFrame, # The log's rows, usually `read_results(latest=True)`
+                 folder=None, # Where `FRONT_FIGURE` is written (default: the project's nbs/)
+                ) -> str:
+    "Save `depth_figure(df)` as `FRONT_FIGURE` and return the Markdown that shows it (or why there is none)."
+    import matplotlib.pyplot as plt
+    fig, root = depth_figure(df), project_root()
+    folder = Path(folder) if folder else root/'nbs' if root else None
+    if fig is None or folder is None:
+        if fig is not None: plt.close(fig)
+        return "_Lesson 04's depth study is not in the results log yet: no figure._"
+    (folder/FRONT_FIGURE).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(folder/FRONT_FIGURE, dpi=110, bbox_inches='tight', metadata={'Software': None})
+    plt.close(fig)   # shown by the Markdown below, not as a second, inline copy
+    return f"![Lesson 04: final training error (or loss) by depth, plain and residual nets]({FRONT_FIGURE})"
 
 # %% ../nbs/93_results.ipynb #336f5e39
 SESSION_COLS = ['model', 'dataset', 'scale', 'img_size', 'epochs', 'seed', 'train_loss', 'valid_loss', 'accuracy',

@@ -10,6 +10,7 @@ from .settings import RESULTS_ENV, SMOKE_ENV, SCALE_ENV, TINY_IMAGENET_ENV, ECHO
 from .results import read_results, results_markdown
 import os, re, sys, time, tempfile, shutil, subprocess
 from pathlib import Path
+import pandas as pd
 from fastcore.script import call_parse
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing, multiprocessing.util
@@ -21,8 +22,8 @@ from nbdev.test import test_nb
 
 # %% auto #0
 __all__ = ['PEAK_MB', 'LESSON_TIMES', 'cell_flags', 'lesson_notebooks', 'NotebookError', 'tidy_progress', 'execute_notebook',
-           'run_notebook', 'run_all_notebook', 'log_lesson_time', 'course_run', 'course_test', 'readme_markdown',
-           'write_readme']
+           'run_notebook', 'run_all_notebook', 'log_lesson_time', 'lesson_times', 'lesson_times_markdown', 'course_run',
+           'course_test', 'readme_markdown', 'write_readme']
 
 # %% ../nbs/95_runner.ipynb #4e2ae84e
 def cell_flags(source:str) -> set:
@@ -161,6 +162,35 @@ def log_lesson_time(notebook:str, # The notebook's file name
     return path
 
 
+# %% ../nbs/95_runner.ipynb #1d6a34a2
+def lesson_times(path=None, # The timings log (default: results/lesson_times.csv)
+                ) -> pd.DataFrame:
+    "The newest row of each notebook in the timings log `log_lesson_time` writes; empty when there is none."
+    path = Path(path or get_config().config_path/'results'/LESSON_TIMES)
+    cols = ['notebook', 'seconds', 'peak_mb', 'scale', 'date', 'hardware']
+    if not path.exists() or not path.stat().st_size: return pd.DataFrame(columns=cols)
+    t = pd.read_csv(path, dtype={c: str for c in ('notebook', 'scale', 'date', 'hardware')})
+    return t.drop_duplicates('notebook', keep='last').reset_index(drop=True)
+
+# %% ../nbs/95_runner.ipynb #4b8953b7
+def lesson_times_markdown(path=None, # The timings log (default: results/lesson_times.csv)
+                         ) -> str:
+    "Each lesson's minutes and peak memory in its newest timed run, as Markdown, with where they were measured."
+    t = lesson_times(path)
+    t = t[t.notebook.str.match(r'[0-7]\d[a-z]?_')]   # the lessons, not the infrastructure notebooks or the index
+    if not len(t): return ("_Time per lesson: not measured yet (`make course SAVE=1` writes it to "
+                           "`results/lesson_times.csv`)._")
+    t = t.assign(lesson=t.notebook.str.split('_').str[0]).sort_values('lesson')
+    mins, gib = t.seconds / 60, pd.to_numeric(t.peak_mb) / 1024
+    fmt = lambda x: '–' if pd.isna(x) else f'{x:.1f}' if x < 10 else f'{x:.0f}'
+    rows = [{'': 'minutes', **dict(zip(t.lesson, mins.map(fmt))), 'all': fmt(mins.sum())},
+            {'': 'peak GiB', **dict(zip(t.lesson, gib.map(fmt))), 'all': fmt(gib.max())}]
+    one = lambda col: ', '.join(dict.fromkeys(t[col].fillna('?')))
+    return (pd.DataFrame(rows).to_markdown(index=False, disable_numparse=True,
+                                          colalign=['left'] + ['right'] * (len(t) + 1)) +
+            f"\n\nEach lesson's newest timed run ({one('scale')} scale, {one('date')}) on {one('hardware')}; "
+            f"peak: the resident memory of its process.")
+
 # %% ../nbs/95_runner.ipynb #95a0c006
 @call_parse
 def course_run(
@@ -275,9 +305,18 @@ def course_test(
     print(f"{n_pass} passed, {len(files)-n_pass} failed")
     if n_pass < len(files): sys.exit(1)
 
+# %% ../nbs/95_runner.ipynb #c6a26f4c
+def _from_root(md:str, nbs:Path, root:Path) -> str:
+    "Relative links and images of a page in `nbs/` pointed at the same files from the repository root `root`."
+    def fix(m):
+        target = m[2]; path = target.split('#')[0]
+        if re.match(r'[a-z]+:|#|/', target) or not path or not (nbs/path).exists(): return m[0]
+        return f"{m[1]}({(nbs/path).resolve().relative_to(root.resolve()).as_posix()}{target[len(path):]})"
+    return re.sub(r'(\]\s*)\(([^()\s]+)\)', fix, md)
+
 # %% ../nbs/95_runner.ipynb #2b6f8e5c
 def readme_markdown(index_nb=None) -> str:
-    "README text made from `index.ipynb` with nbconvert."
+    "README text made from `index.ipynb` with nbconvert, its links pointed at `nbs/` from the repository root."
     import nbformat
     from nbconvert import MarkdownExporter
     cfg = get_config()
@@ -297,7 +336,7 @@ def readme_markdown(index_nb=None) -> str:
     cfg_ = Config({'TagRemovePreprocessor': {'enabled': True, 'remove_input_tags': {'remove_input'}}})
     exporter = MarkdownExporter(config=cfg_, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    body = re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
+    body = _from_root(re.sub(r'\n{3,}', '\n\n', body).strip() + '\n', cfg.nbs_path, cfg.config_path)
     return "<!-- Generated from nbs/index.ipynb: edit that notebook, then `make readme`. -->\n\n" + body
 
 # %% ../nbs/95_runner.ipynb #650d78e4
