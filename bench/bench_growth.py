@@ -34,7 +34,8 @@ def child(folder:Path, n:int, epoch:bool):
     from resnet_course.data import df_dls
     from resnet_course.augment import flip_rotate_brightness
     paths = sorted(folder.glob('*/*.JPEG'))[:n]
-    df = pd.DataFrame(dict(path=paths, label=[p.name.split('_')[1] for p in paths], is_valid=[i % 10 == 0 for i in range(n)]))
+    labels, valid = [p.name.split('_')[1] for p in paths], [i % 10 == 0 for i in range(n)]   # <i>_<wnid>_<name>
+    df = pd.DataFrame(dict(path=paths, label=labels, is_valid=valid))
     t0 = time.perf_counter()
     dls = df_dls(df, size=64, bs=32, batch_tfms=flip_rotate_brightness(), device='cpu')
     out = dict(build=time.perf_counter() - t0)
@@ -51,8 +52,8 @@ def child(folder:Path, n:int, epoch:bool):
 def run_child(folder:Path, n:int, data:Path, epoch:bool) -> dict:
     "`child` in a new process with its data folder (so its cache) in `data`."
     env = dict(os.environ, RESNET_COURSE_DATA=str(data))
-    r = subprocess.run([sys.executable, __file__, '--child', str(n), '--folder', str(folder)] + (['--epoch'] if epoch else []),
-                       env=env, capture_output=True, text=True)
+    cmd = [sys.executable, __file__, '--child', str(n), '--folder', str(folder)] + (['--epoch'] if epoch else [])
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if r.returncode: raise RuntimeError(f"bench_growth child ({n} images) failed:\n{r.stderr[-2000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -91,9 +92,9 @@ if __name__ == '__main__':
     sizes = [200, 1000] if a.quick else [int(s) for s in a.sizes.split()]
     course_report()
     try: root = get_tiny_imagenet()
-    except DataError as e: raise SystemExit(f"bench_growth needs the Tiny ImageNet sample (set RESNET_COURSE_TINY_IMAGENET): {e}")
+    except DataError as e: raise SystemExit(f"bench_growth needs the Tiny ImageNet sample: {e}")
     sources = sorted((root/'train').glob('*/images/*.JPEG'))
-    tmp = Path(tempfile.mkdtemp(prefix='resnet_course_growth_', dir=data_root()))   # same disk as the images: hard links
+    tmp = Path(tempfile.mkdtemp(prefix='resnet_course_growth_', dir=data_root()))   # the images' disk: hard links
     rows = []
     try:
         t0 = time.perf_counter()
@@ -104,17 +105,20 @@ if __name__ == '__main__':
             cold = run_child(folder, n, data, epoch=False)
             warm = run_child(folder, n, data, epoch=True)
             shutil.rmtree(data)
-            rows.append(dict(n=n, decode=cold['build'], reload=warm['build'], epoch=warm['epoch'], rss=warm['rss'], peak=cold['hwm']))
-            r = rows[-1]
-            print(f"  {n:>7,} images: first decode {r['decode']:6.1f} s, cached reload {r['reload']:5.1f} s, epoch {r['epoch']:6.1f} s, "
-                  f"RSS {r['rss']:.2f} GB (first decode's peak {r['peak']:.2f} GB)", flush=True)
+            r = dict(n=n, decode=cold['build'], reload=warm['build'], epoch=warm['epoch'], rss=warm['rss'],
+                     peak=cold['hwm'])
+            rows.append(r)
+            print(f"  {n:>7,} images: first decode {r['decode']:6.1f} s, cached reload {r['reload']:5.1f} s, "
+                  f"epoch {r['epoch']:6.1f} s, RSS {r['rss']:.2f} GB (first decode's peak {r['peak']:.2f} GB)",
+                  flush=True)
     finally: shutil.rmtree(tmp, ignore_errors=True)
     print(f"\nGrowth: ImageCache + df_dls, 64 px, batch 32, {device_name()}, load {load_average()}"
           f"{' (QUICK: small sizes, not the figures)' if a.quick else ''}")
-    print(f"  {'images':>8} {'decode s':>9} {'reload s':>9} {'epoch s':>8} {'RSS GB':>7} {'peak GB':>8} {'µs/image decode':>16}")
+    print('  ' + ' '.join(f"{h:>{w}}" for h, w in (('images', 8), ('decode s', 9), ('reload s', 9), ('epoch s', 8),
+                                                   ('RSS GB', 7), ('peak GB', 8), ('µs/image decode', 16))))
     for r in rows:
-        print(f"  {r['n']:>8,} {r['decode']:9.1f} {r['reload']:9.1f} {r['epoch']:8.1f} {r['rss']:7.2f} {r['peak']:8.2f} "
-              f"{1e6 * r['decode'] / r['n']:16.0f}")
+        print(f"  {r['n']:>8,} {r['decode']:9.1f} {r['reload']:9.1f} {r['epoch']:8.1f} {r['rss']:7.2f} "
+              f"{r['peak']:8.2f} {1e6 * r['decode'] / r['n']:16.0f}")
     if len(rows) >= 2:
         ns = [r['n'] for r in rows]
         lines = {k: fit(ns, [r[k] for r in rows]) for k in ('decode', 'reload', 'epoch', 'rss', 'peak')}

@@ -3,7 +3,8 @@
   course   `lesson_dls` (each image decoded once into `ImageCache`; a cold cache in every run, so decoding counts) +
            `get_learner` (fast path) + `fit_recipe`, the post's flip / rotate / brightness as batch transforms
   post     the original post's loop: torchvision `ImageFolder` + per-image ColorJitter / flip / rotate + `ToTensor`,
-           `DataLoader(num_workers=2)`, fp32, `Adam(weight_decay)` + `OneCycleLR` + `clip_grad_value_`, validated each epoch
+           `DataLoader(num_workers=2)`, fp32, `Adam(weight_decay)` + `OneCycleLR` + `clip_grad_value_`, validated
+           each epoch
   fastai   fastai's defaults a user would write: `ImageDataLoaders.from_folder(item_tfms=Resize(64),
            batch_tfms=aug_transforms())`, an fp32 `Learner` (fastai's Adam, wd, value clipping) + `fit_one_cycle`
 
@@ -33,7 +34,7 @@ R = RESNET9_RECIPE
 
 
 def image_folders(items, dest:Path) -> Path:
-    "`dest/train/<wnid>/` and `dest/valid/<wnid>/` of symlinks to `items`: the layout `ImageFolder` and `from_folder` read."
+    "`dest/{train,valid}/<wnid>/` of symlinks to `items`: the layout `ImageFolder` and `from_folder` read."
     for p, w, v in zip(items.path, items.wnid, items.is_valid):
         d = dest/('valid' if v else 'train')/w
         d.mkdir(parents=True, exist_ok=True)
@@ -61,7 +62,8 @@ def post(a, seed:int, root:Path) -> tuple:
     from torch.utils.data import DataLoader
     torch.manual_seed(seed)
     t0 = time.perf_counter()
-    train_tfms = tt.Compose([tt.ColorJitter(brightness=0.2), tt.RandomHorizontalFlip(), tt.RandomRotation(10), tt.ToTensor()])
+    train_tfms = tt.Compose([tt.ColorJitter(brightness=0.2), tt.RandomHorizontalFlip(), tt.RandomRotation(10),
+                             tt.ToTensor()])
     train_ds, valid_ds = ImageFolder(root/'train', train_tfms), ImageFolder(root/'valid', tt.ToTensor())
     train_dl = DataLoader(train_ds, a.bs, shuffle=True, num_workers=2)
     valid_dl = DataLoader(valid_ds, a.bs * 2, num_workers=2)
@@ -113,7 +115,7 @@ if __name__ == '__main__':
     torch.set_flush_denormal(True)
     course_report()
     try: root = get_tiny_imagenet()
-    except DataError as e: raise SystemExit(f"bench_peers needs the Tiny ImageNet sample (set {TINY_IMAGENET_ENV}): {e}")
+    except DataError as e: raise SystemExit(f"bench_peers needs the Tiny ImageNet sample ({TINY_IMAGENET_ENV}): {e}")
     items = tiny_imagenet_items(root, a.classes, a.n_train, a.n_valid, seed=42)   # the lessons' pick (`lesson_dls`)
     data_env, tiny_env = os.environ.get(DATA_ENV), os.environ.get(TINY_IMAGENET_ENV)
     tmp = Path(tempfile.mkdtemp(prefix='resnet_course_peers_folders_'))
@@ -135,8 +137,9 @@ if __name__ == '__main__':
     best = {k: min(t for t, _ in v) for k, v in res.items()}
     accs = {k: [acc for _, acc in v] for k, v in res.items()}
     print(f"\nPeers: {a.classes} Tiny ImageNet classes × {a.n_train} train / {a.n_valid} valid images, 64 px, ResNet9, "
-          f"batch {a.bs}, {a.epochs} epochs, fastest of {a.rounds} interleaved rounds{' (QUICK: not the figures)' if a.quick else ''}; "
-          f"{device_name()}, {torch.get_num_threads()} threads, load {load_average()}")
+          f"batch {a.bs}, {a.epochs} epochs, fastest of {a.rounds} interleaved rounds"
+          f"{' (QUICK: not the figures)' if a.quick else ''}; {device_name()}, {torch.get_num_threads()} threads, "
+          f"load {load_average()}")
     for k, name in (('course', 'course (lesson_dls + fit_recipe, fast path)'), ('post', "original post's loop, fp32"),
                     ('fastai', 'fastai defaults, fp32')):
         print(f"  {name:44} {best[k]:6.1f} s   accuracy " + ', '.join(f"{x:.3f}" for x in accs[k]))

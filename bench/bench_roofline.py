@@ -2,9 +2,9 @@
 
   peaks     a bf16 and an fp32 matmul (2048³), and a bf16 channels-last 3×3 conv (256→256, 16 px, batch 64, forward +
             backward), each best of `--reps` timed calls: what this CPU can do at all
-  achieved  the DAWNBench ResNet9 training step of bench_fast_path.py (32 px, batch 64) through the course Learner on the
-            fast path, its FLOPs counted by `torch.utils.flop_counter.FlopCounterMode` (forward + backward of one batch),
-            times its measured images per second
+  achieved  the DAWNBench ResNet9 training step of bench_fast_path.py (32 px, batch 64) through the course Learner on
+            the fast path: its FLOPs counted by `torch.utils.flop_counter.FlopCounterMode` (forward + backward of one
+            batch) times its measured images per second
 
 Goal: achieved / bf16 matmul peak >= 0.65 on a CPU with native bf16 (on one without, the ratio is skipped: the fast path
 is fp32 there). Cost on the 2-core EPYC: ~35 s (peaks ~10 s, the Learner's 3 rounds ~25 s).
@@ -48,8 +48,8 @@ def step_flops_per_image(bs:int, fast:bool) -> float:
     "FLOPs of one DAWNBench ResNet9 training step (forward + backward) per image, counted by `FlopCounterMode`."
     model, x, y = resnet9_dawn(), torch.randn(bs, 3, 32, 32), torch.randint(0, 10, (bs,))
     with FlopCounterMode(display=False) as fc:
-        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=fast): loss = nn.functional.cross_entropy(model(x).float(), y)
-        loss.backward()
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=fast): pred = model(x)
+        nn.functional.cross_entropy(pred.float(), y).backward()
     return fc.get_total_flops() / bs
 
 
@@ -71,13 +71,14 @@ if __name__ == '__main__':
     batches = [(torch.randn(a.bs, 3, 32, 32), torch.randint(0, 10, (a.bs,))) for _ in range(a.warmup + a.steps)]
     ips = max(learner(batches, a.warmup, a.steps, fast=True) for _ in range(a.rounds))
     achieved = ips * flops / 1e9
-    print(f"\nRoofline: {device_name()}, {torch.get_num_threads()} threads, load {load_average()}; best of {a.reps} reps"
-          f"{' (QUICK: small sizes, not the figures)' if a.quick else ''}")
+    quick = ' (QUICK: small sizes, not the figures)' if a.quick else ''
+    print(f"\nRoofline: {device_name()}, {torch.get_num_threads()} threads, load {load_average()}; "
+          f"best of {a.reps} reps{quick}")
     print(f"  bf16 matmul {n}³                          {mm16:7.1f} GFLOP/s")
     print(f"  fp32 matmul {n}³                          {mm32:7.1f} GFLOP/s")
     print(f"  bf16 channels-last conv 3×3 256→256, 16 px, batch {conv_bs}, fwd+bwd  {cv16:7.1f} GFLOP/s")
     print(f"  fast path: DAWNBench ResNet9 step, 32 px, batch {a.bs}: {flops/1e9:.2f} GFLOP/image (counted) × "
           f"{ips:.1f} img/s (best of {a.rounds}) = {achieved:.1f} GFLOP/s")
     if bf16: show_ratio('fast path step / bf16 matmul peak', achieved, mm16, GOAL)
-    else: print(f"  fast path step / bf16 matmul peak: skipped, this CPU has no native bf16 (the fast path is fp32 here); "
-                f"step / fp32 matmul peak = {achieved / mm32:.2f}")
+    else: print(f"  fast path step / bf16 matmul peak: skipped, this CPU has no native bf16 (the fast path is fp32 "
+                f"here); step / fp32 matmul peak = {achieved / mm32:.2f}")

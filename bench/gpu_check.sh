@@ -10,7 +10,7 @@
 #                at 150 px where $RESNET_COURSE_INTEL names it, else on all of $RESNET_COURSE_TINY_IMAGENET at 64 px;
 #                its line says which dataset and how many images                                 timeout 180 s
 # Without a CUDA device it prints one FAIL line and exits 2 at once.
-# Run: bash bench/gpu_check.sh   (PY=path/to/python to choose the interpreter; logs go to $GPU_CHECK_OUT, default a temp dir)
+# Run: bash bench/gpu_check.sh   (PY=path/to/python: the interpreter; logs go to $GPU_CHECK_OUT, default a temp dir)
 set -u
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -23,13 +23,17 @@ check() {   # check NAME TIMEOUT CMD...: run CMD under TIMEOUT, log to $OUT/NAME
   local name=$1 limit=$2; shift 2
   local t0=$SECONDS
   timeout "$limit" "$@" >"$OUT/$name.log" 2>&1; local rc=$?
-  local why=""; [ $rc -eq 124 ] && why=" (timed out after ${limit} s)"; [ $rc -ne 0 ] && [ $rc -ne 124 ] && why=" (exit $rc)"
+  local why=""
+  [ $rc -eq 124 ] && why=" (timed out after ${limit} s)"
+  [ $rc -ne 0 ] && [ $rc -ne 124 ] && why=" (exit $rc)"
   local note; note=$(grep -h '^gpu_check:' "$OUT/$name.log" | tail -1 | sed 's/^gpu_check: //')
   if [ $rc -eq 0 ]; then echo "PASS $name $((SECONDS - t0)) s${note:+  $note}  (log: $OUT/$name.log)"
-  else echo "FAIL $name $((SECONDS - t0)) s$why  (log: $OUT/$name.log; last line: $(tail -1 "$OUT/$name.log"))"; fails=$((fails + 1)); fi
+  else echo "FAIL $name $((SECONDS - t0)) s$why  (log: $OUT/$name.log; its last line: $(tail -1 "$OUT/$name.log"))"
+       fails=$((fails + 1)); fi
 }
 
-if ! gpu=$("$PY" -c "import torch; assert torch.cuda.is_available(); print(torch.cuda.get_device_name(0))" 2>/dev/null); then
+probe="import torch; assert torch.cuda.is_available(); print(torch.cuda.get_device_name(0))"
+if ! gpu=$("$PY" -c "$probe" 2>/dev/null); then
   echo "FAIL cuda-device 0 s  no CUDA device here (torch.cuda.is_available() is False for $PY): run this on a GPU box"
   exit 2
 fi
@@ -38,7 +42,8 @@ OUT=${GPU_CHECK_OUT:-$(mktemp -d -t resnet_course_gpu_check.XXXXXX)}
 mkdir -p "$OUT"
 
 cuda_lessons=$(grep -lF '"#| cuda\n"' nbs/[0-8][0-9]_*.ipynb | xargs -n1 basename | cut -c1-2 | tr '\n' ' ')
-check smoke-cuda 240 "$BIN/resnet_course_run" --smoke --scale full --flags "slow cuda" --lessons "$cuda_lessons" --out "$OUT/smoke"
+check smoke-cuda 240 "$BIN/resnet_course_run" --smoke --scale full --flags "slow cuda" --lessons "$cuda_lessons" \
+  --out "$OUT/smoke"
 check bench-cuda 150 "$PY" bench/bench_cuda.py --rounds 2
 check full-epoch 180 env -u RESNET_COURSE_SMOKE "$PY" - <<'EOF'
 import os, time

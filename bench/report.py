@@ -24,7 +24,8 @@ def cpu_model() -> str:
 def run(script:str, args:list) -> tuple:
     "Run one benchmark, echoing its output; (return code, its summary: the lines after its last blank line, seconds)."
     t0, lines = time.perf_counter(), []
-    p = subprocess.Popen([sys.executable, str(HERE/script), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cmd = [sys.executable, str(HERE/script), *args]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in p.stdout: print(line, end='', flush=True); lines.append(line.rstrip('\n'))
     rc, secs = p.wait(), time.perf_counter() - t0
     blank = max((i for i, l in enumerate(lines) if not l.strip()), default=-1)
@@ -43,7 +44,7 @@ def machine() -> str:
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--quick', action='store_true', help='every benchmark shrunk to seconds; not the figures')
-    p.add_argument('--out', default=None, help='the markdown report (default: bench/RESULTS.md; with --quick a temp file)')
+    p.add_argument('--out', default=None, help='the markdown report (default: bench/RESULTS.md; --quick: a temp file)')
     a = p.parse_args()
     out = Path(a.out) if a.out else Path(tempfile.gettempdir())/'RESULTS-quick.md' if a.quick else HERE/'RESULTS.md'
     head, t0, sections, failed = machine(), time.perf_counter(), [], []
