@@ -12,11 +12,12 @@ space is spent on pixels twice; every 10th is a validation image. The files sit 
 pass, so decoding is CPU time, not disk reads. The temporary folder and its cache files (1.2 GB at 100k) are removed
 at the end, failure included. Predictions are linear in images (fitted on the two largest sizes) and, for Intel's
 150-px images, in pixels per image too ((150/64)² = 5.5× the per-image decode, epoch and memory cost).
-Cost on the 2-core EPYC: ~2.5 min (1k + 10k ~15 s; 100k: decode ~60 s, reload ~5 s, epoch ~40 s, links ~5 s).
+Cost on the 2-core EPYC: ~3 min (1k + 10k ~20 s; 100k: decode ~65 s, reload ~10 s, epoch ~45 s; 6 fresh processes'
+imports ~30 s), measured at 1k and extrapolated.
 
 Run: make bench   (or: python bench/bench_growth.py [--quick])
 """
-import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
+import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, time
 from pathlib import Path
 
 FULL = dict(tiny=(100_000, 64), intel=(14_034, 150))
@@ -70,6 +71,14 @@ def repeated_images(sources:list, n:int, dest:Path) -> Path:
     return dest
 
 
+def remove_leftovers(folder:Path):
+    "Remove the temporary folders of earlier runs that were killed (their process is gone)."
+    for d in folder.glob('resnet_course_growth_*_*'):
+        try: os.kill(int(d.name.split('_')[3]), 0)
+        except ProcessLookupError: shutil.rmtree(d, ignore_errors=True)
+        except (ValueError, IndexError, PermissionError): pass
+
+
 def fit(xs, ys) -> tuple:
     "(intercept, slope) of the line through the last two points."
     (x0, y0), (x1, y1) = (xs[-2], ys[-2]), (xs[-1], ys[-1])
@@ -94,7 +103,9 @@ if __name__ == '__main__':
     try: root = get_tiny_imagenet()
     except DataError as e: raise SystemExit(f"bench_growth needs the Tiny ImageNet sample: {e}")
     sources = sorted((root/'train').glob('*/images/*.JPEG'))
-    tmp = Path(tempfile.mkdtemp(prefix='resnet_course_growth_', dir=data_root()))   # the images' disk: hard links
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # a `timeout` or `kill`: clean up as on an exception
+    remove_leftovers(data_root())
+    tmp = Path(tempfile.mkdtemp(prefix=f'resnet_course_growth_{os.getpid()}_', dir=data_root()))   # links: same disk
     rows = []
     try:
         t0 = time.perf_counter()

@@ -4,9 +4,10 @@
            `get_learner` (fast path) + `fit_recipe`, the post's flip / rotate / brightness as batch transforms
   post     the original post's loop: torchvision `ImageFolder` + per-image ColorJitter / flip / rotate + `ToTensor`,
            `DataLoader(num_workers=2)`, fp32, `Adam(weight_decay)` + `OneCycleLR` + `clip_grad_value_`, validated
-           each epoch
+           each epoch (no seed code of the post survives: this follows its stated recipe and the course it came from)
   fastai   fastai's defaults a user would write: `ImageDataLoaders.from_folder(item_tfms=Resize(64),
-           batch_tfms=aug_transforms())`, an fp32 `Learner` (fastai's Adam, wd, value clipping) + `fit_one_cycle`
+           batch_tfms=aug_transforms())` (its default workers: all cores up to 16), an fp32 `Learner` (fastai's
+           Adam, wd, value clipping) + `fit_one_cycle`
 
 Same images (6 Tiny ImageNet classes × 100 training images and their 50 validation images each, 64 px, the sample the
 lessons pick with seed 42), same ResNet9 (`resnet9`), same recipe (lr 1e-3 one-cycle, wd 1e-4, clip 0.1 by value),
@@ -19,7 +20,7 @@ Cost on the 2-core EPYC: ~6 s + ~20 s + ~20 s a round, 2 rounds: ~1.5 min.
 
 Run: make bench   (or: python bench/bench_peers.py [--quick])
 """
-import argparse, os, shutil, tempfile, time, torch
+import argparse, os, shutil, signal, sys, tempfile, time, torch
 from pathlib import Path
 from torch import nn
 from resnet_course.core import get_learner, set_seeds, course_report, device_name, ClipGradValue
@@ -118,6 +119,7 @@ if __name__ == '__main__':
     except DataError as e: raise SystemExit(f"bench_peers needs the Tiny ImageNet sample ({TINY_IMAGENET_ENV}): {e}")
     items = tiny_imagenet_items(root, a.classes, a.n_train, a.n_valid, seed=42)   # the lessons' pick (`lesson_dls`)
     data_env, tiny_env = os.environ.get(DATA_ENV), os.environ.get(TINY_IMAGENET_ENV)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # a `timeout` or `kill`: clean up as on an exception
     tmp = Path(tempfile.mkdtemp(prefix='resnet_course_peers_folders_'))
     try:
         os.environ[TINY_IMAGENET_ENV] = str(root)   # the extracted folder, so a fresh data folder needs no extraction
