@@ -108,10 +108,10 @@ def acc_line(name:str, course_accs, peer_accs, width:int=44) -> bool:
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rounds', type=int, default=2); p.add_argument('--epochs', type=int, default=3)
-    p.add_argument('--bs', type=int, default=32)
+    p.add_argument('--bs', type=int, default=32); p.add_argument('--classes', type=int, default=6)
     p.add_argument('--quick', action='store_true', help='a few seconds: 2 classes × 20 images, 1 epoch, 1 round')
     a = p.parse_args()
-    a.classes, a.n_train, a.n_valid = 6, 100, 50
+    a.n_train, a.n_valid = 100, 50
     if a.quick: a.classes, a.n_train, a.n_valid, a.epochs, a.rounds = 2, 20, 10, 1, 1
     torch.set_flush_denormal(True)
     course_report()

@@ -1,7 +1,9 @@
 """`make bench`: every benchmark in one run, each ratio beside its goal, and the summary written to bench/RESULTS.md.
 
-Budget on the 2-core EPYC, quiet machine (each script's docstring says what it measures): fast path ~2 min,
-pipeline ~2 min, CUDA 0 (skipped without a GPU), roofline ~0.6 min, peers ~2 min, growth ~3 min: ~10 min in all.
+Budget on the 2-core EPYC, quiet machine, 2 threads (each script's docstring says what it measures), extrapolated from
+quick runs and the rates measured in issue 27: fast path ~1.6 min (4 loops × 3 rounds × 1,024 images at 100-220 img/s),
+pipeline ~2 min, CUDA ~5 s (skipped without a GPU), roofline ~0.5 min, peers ~1.7 min (2 rounds of ~6 + ~20 + ~20 s),
+growth ~3 min: ~9-10 min in all, under the 12-minute budget.
 
 Run: make bench            (writes bench/RESULTS.md)
      make bench QUICK=1    (every script shrunk to seconds, to check that they run; the report goes to a temp file)
