@@ -53,10 +53,10 @@ sync-check: $(STAMP)
 	if [ "$$before" != "$$after" ]; then echo "nbdev_export/nbdev_clean changed files; run them and commit:"; \
 	  comm -13 <(echo "$$before") <(echo "$$after"); exit 1; fi; echo "nbdev sync: clean"
 
+# Every benchmark side by side, each ratio beside its goal; writes bench/RESULTS.md (~10 min on a 2-core CPU, see
+# bench/report.py). QUICK=1: each shrunk to seconds, to check they run (report to a temp file, not the figures).
 bench: $(STAMP)
-	$(PY) bench/bench_fast_path.py
-	$(PY) bench/bench_pipeline.py
-	$(PY) bench/bench_cuda.py
+	$(PY) bench/report.py $(if $(QUICK),--quick)
 
 # The Quarto docs site in _docs/. Quarto is not on PyPI, so say where to get it before installing anything.
 docs:

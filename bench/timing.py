@@ -43,7 +43,7 @@ def show_ratio(label:str, num:float, den:float, goal:float, width:int=44) -> boo
     "Print `label = num/den` beside its goal; True if it meets the goal."
     r = num / den
     ok = r >= goal
-    print(f"  {label:{width}} = {r:5.2f}   goal >= {goal:.1f}   {'ok' if ok else 'BELOW GOAL'}")
+    print(f"  {label:{width}} = {r:5.2f}   goal >= {goal:g}   {'ok' if ok else 'BELOW GOAL'}")
     return ok
 
 
