@@ -252,7 +252,8 @@ class DepthStudy:
             epochs_to_1pct=err.index[err <= 0.01].min() if (err <= 0.01).any() else np.nan,
             first_batch_loss=float(losses[0]), last_batch_loss=float(losses[-1])))
         learn.log_run(self.lesson, name, self.info['dataset'], self.info['scale'], self.info['size'], seed=seed,
-                      note=f"depth study, {self.recipe.opt} lr {self.recipe.lr} wd {self.recipe.wd}")
+                      note=f"depth study, {self.recipe.opt} lr {self.recipe.lr} wd {self.recipe.wd}; "
+                           f"final training error {1 - tr['accuracy']:.4f} (eval mode, whole training set)")
         self.models[name, seed] = learn.model
         return learn
 
