@@ -8,7 +8,7 @@ from .imports import *
 from .core import course_report
 from .settings import RESULTS_ENV, SMOKE_ENV, SCALE_ENV, TINY_IMAGENET_ENV, ECHO_ENV, SCALES
 from .results import read_results, results_markdown
-import atexit, os, re, sys, time, tempfile, shutil, subprocess
+import os, re, sys, time, tempfile, shutil, subprocess
 from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse
@@ -220,9 +220,6 @@ def course_run(
     except OSError as e: _exit(f"--out {out}: can't create it ({e.strerror}): give a folder you can write to.", 2)
     os.environ[SCALE_ENV] = scale
     if smoke: os.environ[SMOKE_ENV] = '1'
-    tmp_root = tempfile.mkdtemp(prefix='resnet_course_run_')   # the lessons' temp files (GBs in 94/96), removed at exit
-    os.environ['TMPDIR'] = tmp_root
-    atexit.register(shutil.rmtree, tmp_root, True)
     cfg = get_config()
     found = lesson_notebooks(nbs)
     if not found: _exit(f"No lessons to run: no lesson notebooks in {nbs or cfg.nbs_path}.")
