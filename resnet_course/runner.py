@@ -143,6 +143,7 @@ def _pick_lessons(found:list, lessons:str|None) -> list:
 
 # %% ../nbs/95_runner.ipynb #5306f44c
 LESSON_TIMES = 'lesson_times.csv'   # beside results.csv: one row per lesson run with --save
+_TIME_COLS = ['notebook', 'seconds', 'peak_mb', 'scale', 'date', 'hardware']
 
 def log_lesson_time(notebook:str, # The notebook's file name
                     secs:float, # Its wall time in the runner
@@ -156,7 +157,7 @@ def log_lesson_time(notebook:str, # The notebook's file name
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, 'a', newline='') as f:
         w = csv.writer(f)
-        if new: w.writerow(['notebook', 'seconds', 'peak_mb', 'scale', 'date', 'hardware'])
+        if new: w.writerow(_TIME_COLS)
         w.writerow([notebook, f'{secs:.0f}', f'{peak_mb:.0f}' if peak_mb else '', scale,
                     datetime.date.today().isoformat(), f"{hw['device']}, {hw['cpus']} CPUs, torch {hw['torch']}"])
     return path
@@ -167,8 +168,7 @@ def lesson_times(path=None, # The timings log (default: results/lesson_times.csv
                 ) -> pd.DataFrame:
     "The newest row of each notebook in the timings log `log_lesson_time` writes; empty when there is none."
     path = Path(path or get_config().config_path/'results'/LESSON_TIMES)
-    cols = ['notebook', 'seconds', 'peak_mb', 'scale', 'date', 'hardware']
-    if not path.exists() or not path.stat().st_size: return pd.DataFrame(columns=cols)
+    if not path.exists() or not path.stat().st_size: return pd.DataFrame(columns=_TIME_COLS)
     t = pd.read_csv(path, dtype={c: str for c in ('notebook', 'scale', 'date', 'hardware')})
     return t.drop_duplicates('notebook', keep='last').reset_index(drop=True)
 
@@ -240,7 +240,7 @@ def course_run(
         if save: subprocess.run([Path(sys.executable).parent/'nbdev_clean', '--fname', str(out/nb.name)], check=True)
         peak = PEAK_MB.get(nb.name)
         print(f"[{i}/{len(sel) + len(extra)}] {nb.name} done in {secs:.0f}s"
-              + (f", peak memory {peak / 1024:.1f} GB" if peak else ''), flush=True)
+              + (f", peak memory {peak / 1024:.1f} GiB" if peak else ''), flush=True)
         if save: log_lesson_time(nb.name, secs, peak, scale)
     if save: write_readme()
     table = results_markdown(read_results(results, latest=True))
